@@ -1,0 +1,120 @@
+//! Typed configuration from flags and environment, validated at start: a bad value stops the
+//! server with a message that names the flag.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use reqwest::Url;
+
+/// Gatehouse: a portal for the OpenAI organization Admin and Audit Logs API.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to run.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (demo mode on the embedded sandbox when no admin key is configured).
+    Serve(ServeArgs),
+    /// Run the sandbox emulator of the OpenAI organization API on its own.
+    Sandbox(SandboxArgs),
+}
+
+/// `gatehouse serve`. The admin key is read from `OPENAI_ADMIN_KEY` or `--admin-key-file`, never
+/// from a flag, so that it does not show in the process list.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Demo mode accepts only loopback addresses.
+    #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Base URL of the OpenAI API.
+    #[arg(long, env = "GATEHOUSE_UPSTREAM", default_value = DEFAULT_UPSTREAM, value_parser = parse_upstream)]
+    pub upstream: Url,
+    /// File holding the OpenAI admin key (instead of the OPENAI_ADMIN_KEY variable).
+    #[arg(long, env = "GATEHOUSE_ADMIN_KEY_FILE")]
+    pub admin_key_file: Option<PathBuf>,
+    /// Directory for Gatehouse's own data.
+    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./.gatehouse")]
+    pub data_dir: PathBuf,
+    /// The built app (trunk's dist/ directory).
+    #[arg(long, env = "GATEHOUSE_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+    /// The URL people use to reach the portal; https turns on Secure cookies and HSTS.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<Url>,
+}
+
+/// `gatehouse sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SANDBOX_LISTEN",
+        default_value = "127.0.0.1:8081"
+    )]
+    pub listen: SocketAddr,
+    /// The admin key the sandbox answers to (any other key gets a 401).
+    #[arg(long, env = "GATEHOUSE_SANDBOX_ADMIN_KEY")]
+    pub admin_key: String,
+    /// Seed of the generated organization.
+    #[arg(long, env = "GATEHOUSE_SANDBOX_SEED", default_value_t = sandbox::SeedOptions::default().seed)]
+    pub seed: u64,
+}
+
+/// OpenAI's API.
+pub const DEFAULT_UPSTREAM: &str = "https://api.openai.com/v1";
+
+fn parse_upstream(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL: {e}"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err("plain http is allowed only for a loopback upstream".into()),
+        other => return Err(format!("unsupported scheme '{other}'")),
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err("the upstream URL must not carry a query, fragment or credentials".into());
+    }
+    Ok(url)
+}
+
+fn parse_public_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected an http(s) URL such as https://gatehouse.example.com".into());
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_must_be_https_unless_loopback() {
+        assert!(parse_upstream("https://api.openai.com/v1").is_ok());
+        assert!(parse_upstream("http://127.0.0.1:9000/v1").is_ok());
+        assert!(parse_upstream("http://api.openai.com/v1").is_err());
+        assert!(parse_upstream("ftp://x/v1").is_err());
+        assert!(parse_upstream("https://x/v1?a=b").is_err());
+        assert!(parse_upstream("not a url").is_err());
+    }
+
+    #[test]
+    fn bad_flags_stop_with_a_message() {
+        let err = Cli::try_parse_from(["gatehouse", "serve", "--listen", "nowhere"])
+            .expect_err("bad address");
+        assert!(err.to_string().contains("--listen"), "{err}");
+    }
+}

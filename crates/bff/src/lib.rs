@@ -1,0 +1,47 @@
+//! Gatehouse's backend-for-frontend: the only holder of the OpenAI admin key.
+//!
+//! It signs portal users in (roles `owner` and `auditor`), forwards only allow-listed Admin API
+//! calls with the admin key added, and serves the built single-page app under a strict CSP.
+
+pub mod config;
+pub mod error;
+mod middleware;
+mod routes;
+mod security;
+pub mod serve;
+pub mod session;
+pub mod upstream;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+
+pub use error::AppError;
+pub use routes::SESSION_COOKIE;
+use session::{Accounts, SessionStore};
+use upstream::Upstream;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub accounts: Arc<Accounts>,
+    pub sessions: SessionStore,
+    pub upstream: Upstream,
+    /// Demo mode: the upstream is the in-process sandbox, and the sign-in page shows the demo accounts.
+    pub demo: bool,
+    /// The built app; `None` serves only the API (tests).
+    pub static_dir: Option<PathBuf>,
+    /// Whether the session cookie gets `Secure` (the portal is served over https).
+    pub secure_cookies: bool,
+}
+
+/// The whole BFF: API routes, the app's static files, and the one middleware stack.
+pub fn app(state: AppState) -> Router {
+    let api = routes::router(state.clone());
+    let router = match &state.static_dir {
+        Some(dir) => api.fallback_service(security::static_files(dir)),
+        None => api,
+    };
+    middleware::stack(router, &state)
+}

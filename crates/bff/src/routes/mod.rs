@@ -1,0 +1,35 @@
+//! The `/api` surface: the session endpoints, and the allow-listed Admin API operations under
+//! `/api/v1`. Anything else under `/api` is a 404 that never reaches upstream.
+
+mod audit_logs;
+mod guard;
+mod session;
+mod users;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::{AppError, AppState};
+
+pub use guard::SESSION_COOKIE;
+
+/// Every API route, with the session guard in front of `/api/v1`.
+pub fn router(state: AppState) -> Router {
+    let v1 = Router::new()
+        .merge(users::router())
+        .merge(audit_logs::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_session,
+        ));
+    let api = Router::new()
+        .merge(session::router())
+        .route("/meta", get(session::meta))
+        .nest("/v1", v1)
+        .fallback(unknown_api_route);
+    Router::new().nest("/api", api).with_state(state)
+}
+
+async fn unknown_api_route() -> AppError {
+    AppError::not_found()
+}

@@ -1,0 +1,163 @@
+//! `gatehouse serve` and `gatehouse sandbox`: turn validated flags into a running server.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use reqwest::Url;
+use tokio::net::TcpListener;
+
+use crate::config::{DEFAULT_UPSTREAM, SandboxArgs, ServeArgs};
+use crate::session::{Accounts, SessionLimits, SessionStore, random_token};
+use crate::upstream::{AdminKey, Upstream};
+use crate::{AppState, app};
+
+/// Runs the portal until Ctrl-C or SIGTERM.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let admin_key = admin_key(&args)?;
+    let demo = admin_key.is_none();
+    if demo && !args.listen.ip().is_loopback() {
+        bail!(
+            "demo mode (no admin key configured) listens only on loopback, not on {}: \
+             set OPENAI_ADMIN_KEY or --admin-key-file to serve a real organization",
+            args.listen
+        );
+    }
+    if demo && args.upstream.as_str().trim_end_matches('/') != DEFAULT_UPSTREAM {
+        bail!(
+            "--upstream {} needs an admin key (OPENAI_ADMIN_KEY or --admin-key-file)",
+            args.upstream
+        );
+    }
+    let static_dir = static_dir(args.static_dir)?;
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("--data-dir {}: cannot create it", args.data_dir.display()))?;
+
+    let upstream = match admin_key {
+        Some(key) => Upstream::new(&args.upstream, key)?,
+        None => start_embedded_sandbox().await?,
+    };
+    let accounts = if demo {
+        Accounts::demo()?
+    } else {
+        // Account management (`gatehouse user add`) arrives with the BFF-security work; until then
+        // a real deployment has no portal accounts and nobody can sign in.
+        tracing::warn!("no portal accounts are configured: nobody can sign in yet");
+        Accounts::default()
+    };
+    let state = AppState {
+        accounts: accounts.into(),
+        sessions: SessionStore::new(SessionLimits::default()),
+        upstream,
+        demo,
+        static_dir: Some(static_dir),
+        secure_cookies: args
+            .public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https"),
+    };
+
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("--listen {}: cannot bind", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("Gatehouse is listening on http://{address}");
+    if demo {
+        println!("Demo mode: the upstream is the embedded sandbox.");
+        println!(
+            "Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor)."
+        );
+    }
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Runs the sandbox alone until Ctrl-C or SIGTERM.
+pub async fn sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    if args.admin_key.trim().is_empty() {
+        bail!("--admin-key must not be empty");
+    }
+    let options = sandbox::SeedOptions {
+        seed: args.seed,
+        ..sandbox::SeedOptions::default()
+    };
+    let sandbox = sandbox::Sandbox::seeded(args.admin_key.trim(), options);
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("--listen {}: cannot bind", args.listen))?;
+    println!("Sandbox listening on http://{}/v1", listener.local_addr()?);
+    axum::serve(listener, sandbox::app(sandbox))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// The key from `OPENAI_ADMIN_KEY` or `--admin-key-file`; `None` means demo mode.
+fn admin_key(args: &ServeArgs) -> anyhow::Result<Option<AdminKey>> {
+    let from_env = std::env::var("OPENAI_ADMIN_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty());
+    match (from_env, &args.admin_key_file) {
+        (Some(_), Some(_)) => {
+            bail!("both OPENAI_ADMIN_KEY and --admin-key-file are set: give the key one way only")
+        }
+        (Some(key), None) => AdminKey::new(&key).map(Some).context("OPENAI_ADMIN_KEY"),
+        (None, Some(path)) => {
+            let key = std::fs::read_to_string(path)
+                .with_context(|| format!("--admin-key-file {}: cannot read it", path.display()))?;
+            AdminKey::new(&key)
+                .map(Some)
+                .with_context(|| format!("--admin-key-file {}", path.display()))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn static_dir(dir: PathBuf) -> anyhow::Result<PathBuf> {
+    if !dir.join("index.html").is_file() {
+        bail!(
+            "--static-dir {}: no index.html there. Build the app first with `trunk build --release` \
+             (`make run` does it)",
+            dir.display()
+        );
+    }
+    Ok(dir)
+}
+
+/// Demo mode: the sandbox on a loopback port, used over real HTTP like any upstream, so demo and
+/// tests exercise the same code path as production.
+async fn start_embedded_sandbox() -> anyhow::Result<Upstream> {
+    let key = format!("sk-admin-sandbox-{}", &random_token()[..32]);
+    let sandbox = sandbox::Sandbox::seeded(&key, sandbox::SeedOptions::default());
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+    let base = Url::parse(&format!("http://{}/v1", listener.local_addr()?))?;
+    tokio::spawn(async move {
+        if let Err(e) = sandbox::serve(listener, sandbox).await {
+            tracing::error!(error = %e, "the embedded sandbox stopped");
+        }
+    });
+    Upstream::new(&base, AdminKey::new(&key)?)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

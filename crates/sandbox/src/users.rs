@@ -1,0 +1,149 @@
+//! `/organization/users`: list (with `emails[]`), retrieve, change role, delete.
+
+use admin_api::ListPage;
+use admin_api::ids;
+use admin_api::query::QueryPairs;
+use admin_api::users::{ListUsersQuery, User, UserDeleted, UserRole};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{Failure, Org, Sandbox};
+
+/// The users routes.
+pub fn router() -> Router<Sandbox> {
+    Router::new()
+        .route("/organization/users", get(list_users))
+        .route(
+            "/organization/users/{user_id}",
+            get(retrieve_user).post(modify_user).delete(delete_user),
+        )
+}
+
+async fn list_users(
+    State(sandbox): State<Sandbox>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ListPage<User>>, Failure> {
+    let query = ListUsersQuery::take_from(&mut QueryPairs::parse(raw.as_deref()))?;
+    sandbox.read(|org| page(org, &query)).map(Json)
+}
+
+fn page(org: &Org, query: &ListUsersQuery) -> Result<ListPage<User>, Failure> {
+    let start = match &query.paging.after {
+        None => 0,
+        Some(after) => {
+            org.users
+                .iter()
+                .position(|u| &u.id == after)
+                .ok_or_else(|| {
+                    Failure::bad_request(admin_api::ApiError::invalid_request(
+                        format!("Invalid 'after': no user with id '{after}'."),
+                        Some("after"),
+                    ))
+                })?
+                + 1
+        }
+    };
+    let limit = query.paging.limit_or_default();
+    let mut matching = org.users[start..].iter().filter(|u| {
+        query.emails.is_empty()
+            || u.email
+                .as_deref()
+                .is_some_and(|e| query.emails.iter().any(|q| q.eq_ignore_ascii_case(e)))
+    });
+    let data: Vec<User> = matching.by_ref().take(limit).cloned().collect();
+    let has_more = matching.next().is_some();
+    Ok(ListPage::new(data, has_more, |u| &u.id))
+}
+
+async fn retrieve_user(
+    State(sandbox): State<Sandbox>,
+    Path(user_id): Path<String>,
+) -> Result<Json<User>, Failure> {
+    ids::user_id(&user_id)?;
+    sandbox
+        .read(|org| find(org, &user_id).map(|i| org.users[i].clone()))
+        .map(Json)
+}
+
+/// The body upstream accepts; only `role` changes anything here.
+#[derive(Deserialize)]
+struct ModifyUserBody {
+    role: Option<String>,
+}
+
+const MODIFY_FIELDS: &[&str] = &["role", "role_id", "technical_level", "developer_persona"];
+
+async fn modify_user(
+    State(sandbox): State<Sandbox>,
+    Path(user_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<User>, Failure> {
+    ids::user_id(&user_id)?;
+    let body: ModifyUserBody = admin_api::body::parse(&body, MODIFY_FIELDS)?;
+    let role = UserRole::parse(body.role.as_deref().unwrap_or_default())?;
+    sandbox
+        .write(|org| {
+            let index = find(org, &user_id)?;
+            if role != UserRole::Owner && is_last_owner(org, index) {
+                return Err(last_owner_error());
+            }
+            org.users[index].role = Some(role.as_str().to_owned());
+            org.record(
+                "user.updated",
+                json!({"id": user_id, "changes_requested": {"role": role.as_str()}}),
+            );
+            Ok(org.users[index].clone())
+        })
+        .map(Json)
+}
+
+async fn delete_user(
+    State(sandbox): State<Sandbox>,
+    Path(user_id): Path<String>,
+) -> Result<Json<UserDeleted>, Failure> {
+    ids::user_id(&user_id)?;
+    sandbox
+        .write(|org| {
+            let index = find(org, &user_id)?;
+            if is_last_owner(org, index) {
+                return Err(last_owner_error());
+            }
+            org.users.remove(index);
+            org.record("user.deleted", json!({"id": user_id}));
+            Ok(UserDeleted {
+                object: "organization.user.deleted".into(),
+                id: user_id.clone(),
+                deleted: true,
+            })
+        })
+        .map(Json)
+}
+
+fn find(org: &Org, user_id: &str) -> Result<usize, Failure> {
+    org.users
+        .iter()
+        .position(|u| u.id == user_id)
+        .ok_or_else(|| Failure::not_found(format!("No such user: '{user_id}'."), "user_id"))
+}
+
+fn is_last_owner(org: &Org, index: usize) -> bool {
+    let owner = Some("owner");
+    org.users[index].role.as_deref() == owner
+        && org
+            .users
+            .iter()
+            .filter(|u| u.role.as_deref() == owner)
+            .count()
+            == 1
+}
+
+fn last_owner_error() -> Failure {
+    Failure::bad_request(admin_api::ApiError::invalid_request(
+        "An organization must keep at least one owner.",
+        Some("role"),
+    ))
+}

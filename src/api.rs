@@ -1,0 +1,202 @@
+//! The typed client of the BFF: one `async fn` per endpoint, one error shape.
+//!
+//! Every call checks the status, decodes upstream's `{"error":{...}}` body on failure, and is
+//! aborted when the reactive scope that started it is cleaned up.
+
+use admin_api::users::{ListUsersQuery, User, UserDeleted, UserRole, UserRoleUpdate};
+use admin_api::{ApiError, ListPage};
+use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::on_cleanup;
+use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// What can go wrong with a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientError {
+    /// The BFF could not be reached (offline, aborted, server down).
+    Network(String),
+    /// The BFF or upstream answered with an error, in upstream's words.
+    Api { status: u16, error: ApiError },
+    /// The answer was not what the API promises.
+    Decode(String),
+}
+
+impl ClientError {
+    /// The HTTP status, for API errors.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Network(detail) => write!(f, "Gatehouse could not be reached ({detail})."),
+            Self::Api { error, .. } => write!(f, "{error}"),
+            Self::Decode(detail) => write!(f, "Unexpected answer from the server ({detail})."),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// The signed-in portal user, as `/api/session` describes them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SessionInfo {
+    pub username: String,
+    pub role: String,
+    pub csrf_token: String,
+}
+
+impl SessionInfo {
+    /// Whether this user may change things.
+    pub fn can_write(&self) -> bool {
+        self.role == "owner"
+    }
+}
+
+/// What the sign-in page may know before sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Meta {
+    pub demo: bool,
+}
+
+#[derive(Serialize)]
+struct Credentials<'a> {
+    username: &'a str,
+    password: &'a str,
+}
+
+/// `GET /api/meta`.
+pub async fn meta() -> Result<Meta, ClientError> {
+    send(Request::get("/api/meta")).await
+}
+
+/// `GET /api/session`: the current session, or a 401 error.
+pub async fn current_session() -> Result<SessionInfo, ClientError> {
+    send(Request::get("/api/session")).await
+}
+
+/// `POST /api/session`.
+pub async fn sign_in(username: &str, password: &str) -> Result<SessionInfo, ClientError> {
+    send_json(
+        Request::post("/api/session"),
+        &Credentials { username, password },
+    )
+    .await
+}
+
+/// `DELETE /api/session`.
+pub async fn sign_out(csrf_token: &str) -> Result<(), ClientError> {
+    let response = dispatch(
+        Request::delete("/api/session").header("X-CSRF-Token", csrf_token),
+        None,
+    )
+    .await?;
+    check(response).await.map(drop)
+}
+
+/// `GET /api/v1/organization/users`.
+pub async fn list_users(query: &ListUsersQuery) -> Result<ListPage<User>, ClientError> {
+    let url = format!("/api/v1/organization/users?{}", query.to_query_string());
+    send(Request::get(&url)).await
+}
+
+/// `POST /api/v1/organization/users/{id}`: change the user's role.
+pub async fn update_user_role(
+    csrf_token: &str,
+    user_id: &str,
+    role: UserRole,
+) -> Result<User, ClientError> {
+    let url = format!("/api/v1/organization/users/{user_id}");
+    send_json(
+        Request::post(&url).header("X-CSRF-Token", csrf_token),
+        &UserRoleUpdate { role },
+    )
+    .await
+}
+
+/// `DELETE /api/v1/organization/users/{id}`.
+pub async fn delete_user(csrf_token: &str, user_id: &str) -> Result<UserDeleted, ClientError> {
+    let url = format!("/api/v1/organization/users/{user_id}");
+    send(Request::delete(&url).header("X-CSRF-Token", csrf_token)).await
+}
+
+async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ClientError> {
+    decode(dispatch(request, None).await?).await
+}
+
+async fn send_json<T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &impl Serialize,
+) -> Result<T, ClientError> {
+    let body = serde_json::to_string(body).map_err(|e| ClientError::Decode(e.to_string()))?;
+    decode(dispatch(request, Some(body)).await?).await
+}
+
+/// Sends the request, aborting it if the calling scope goes away first.
+async fn dispatch(
+    request: RequestBuilder,
+    body: Option<String>,
+) -> Result<gloo_net::http::Response, ClientError> {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(web_sys::AbortController::signal);
+    let controller = SendWrapper::new(controller);
+    on_cleanup(move || {
+        if let Some(controller) = controller.take() {
+            controller.abort();
+        }
+    });
+    let request = request.abort_signal(signal.as_ref());
+    let request = match body {
+        Some(body) => request
+            .header("Content-Type", "application/json")
+            .body(body),
+        None => request.build(),
+    }
+    .map_err(|e| ClientError::Network(e.to_string()))?;
+    request
+        .send()
+        .await
+        .map_err(|e| ClientError::Network(e.to_string()))
+}
+
+async fn check(
+    response: gloo_net::http::Response,
+) -> Result<gloo_net::http::Response, ClientError> {
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let error = match response.json::<admin_api::ErrorResponse>().await {
+        Ok(body) => body.error,
+        Err(_) => ApiError::invalid_request(
+            format!("The server answered {status} {}.", response.status_text()),
+            None,
+        ),
+    };
+    Err(ClientError::Api { status, error })
+}
+
+async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ClientError> {
+    check(response)
+        .await?
+        .json::<T>()
+        .await
+        .map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+/// `GET /api/v1/organization/audit_logs`.
+pub async fn list_audit_logs(
+    query: &admin_api::audit_logs::ListAuditLogsQuery,
+) -> Result<ListPage<admin_api::audit_logs::AuditLog>, ClientError> {
+    let url = format!(
+        "/api/v1/organization/audit_logs?{}",
+        query.to_query_string()
+    );
+    send(Request::get(&url)).await
+}

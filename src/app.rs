@@ -1,0 +1,116 @@
+//! The root: who is signed in, the shell with navigation, and the routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::{self, SessionInfo};
+use crate::components::{ToastRegion, Toasts};
+use crate::pages::{AuditLogPage, NotBuilt, NotFound, SignInPage, UsersPage};
+
+/// The signed-in session, shared by every page.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth {
+    pub session: RwSignal<Option<SessionInfo>>,
+}
+
+impl Auth {
+    /// The CSRF token every write carries ("" when signed out; the BFF then answers 401).
+    pub fn csrf_token(&self) -> String {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Whether the signed-in user may change things.
+    pub fn can_write(&self) -> Signal<bool> {
+        let session = self.session;
+        Signal::derive(move || session.with(|s| s.as_ref().is_some_and(SessionInfo::can_write)))
+    }
+}
+
+/// The app: checks the session once, then shows sign-in or the portal.
+#[component]
+pub fn App() -> impl IntoView {
+    let session = RwSignal::new(None::<SessionInfo>);
+    let checked = RwSignal::new(false);
+    provide_context(Auth { session });
+    provide_context(Toasts::new());
+    leptos::task::spawn_local(async move {
+        session.set(api::current_session().await.ok());
+        checked.set(true);
+    });
+    view! {
+        <Router>
+            <Show when=move || checked.get() fallback=|| view! { <p class="boot">"Loading Gatehouse…"</p> }>
+                <Show when=move || session.with(Option::is_some) fallback=SignInPage>
+                    <Shell/>
+                </Show>
+            </Show>
+        </Router>
+    }
+}
+
+/// The frame around every page: navigation, who is signed in, sign-out, toasts.
+#[component]
+fn Shell() -> impl IntoView {
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <span class="brand">"Gatehouse"</span>
+            <nav aria-label="Resources">
+                <A href="/users">"Users"</A>
+                <A href="/invites">"Invites"</A>
+                <A href="/projects">"Projects"</A>
+                <A href="/admin-keys">"Admin keys"</A>
+                <A href="/audit-log">"Audit log"</A>
+                <A href="/journal">"Journal"</A>
+            </nav>
+            <SessionMenu/>
+        </header>
+        <main id="main">
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <Redirect path="/users"/> }/>
+                <Route path=path!("/users") view=UsersPage/>
+                <Route path=path!("/invites") view=|| view! { <NotBuilt title="Invites"/> }/>
+                <Route path=path!("/projects") view=|| view! { <NotBuilt title="Projects"/> }/>
+                <Route path=path!("/admin-keys") view=|| view! { <NotBuilt title="Admin keys"/> }/>
+                <Route path=path!("/audit-log") view=AuditLogPage/>
+                <Route path=path!("/journal") view=|| view! { <NotBuilt title="Journal"/> }/>
+            </Routes>
+        </main>
+        <ToastRegion/>
+    }
+}
+
+/// The signed-in user's name and role, and the sign-out button.
+#[component]
+fn SessionMenu() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let sign_out = Action::new_local(move |(): &()| {
+        let csrf = auth.csrf_token();
+        async move {
+            // Whatever the server says, the session is over for this tab.
+            let _ = api::sign_out(&csrf).await;
+            auth.session.set(None);
+        }
+    });
+    let label = move || {
+        auth.session.with(|s| {
+            s.as_ref()
+                .map(|s| format!("{} ({})", s.username, s.role))
+                .unwrap_or_default()
+        })
+    };
+    let on_sign_out = move |_| {
+        sign_out.dispatch_local(());
+    };
+    view! {
+        <div class="session">
+            <span class="who">{label}</span>
+            <button type="button" on:click=on_sign_out disabled=move || sign_out.pending().get()>
+                "Sign out"
+            </button>
+        </div>
+    }
+}

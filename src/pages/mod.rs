@@ -1,0 +1,11 @@
+//! One module per page.
+
+mod audit_log;
+mod not_built;
+mod sign_in;
+mod users;
+
+pub use audit_log::AuditLogPage;
+pub use not_built::{NotBuilt, NotFound};
+pub use sign_in::SignInPage;
+pub use users::{UsersPage, UsersTable};

@@ -1,0 +1,302 @@
+//! The Users page: the organization's members, paged by cursor, with role change and removal.
+
+use admin_api::query::Paging;
+use admin_api::users::{ListUsersQuery, User, UserRole};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{self, ClientError};
+use crate::app::Auth;
+use crate::components::{CursorTrail, ErrorNotice, FormError, Modal, Pager, Toast, Toasts};
+use crate::format::date_utc;
+
+/// A role change waiting for confirmation.
+type RoleChange = (User, UserRole);
+
+/// The Users page.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let toasts = expect_context::<Toasts>();
+    let query = use_query_map();
+    let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
+    let confirm_role = RwSignal::new(None::<RoleChange>);
+    let confirm_delete = RwSignal::new(None::<User>);
+
+    let change_role = Action::new_local(move |(user, role): &RoleChange| {
+        let (csrf, id, role) = (auth.csrf_token(), user.id.clone(), *role);
+        async move { api::update_user_role(&csrf, &id, role).await }
+    });
+    let remove = Action::new_local(move |user: &User| {
+        let (csrf, id) = (auth.csrf_token(), user.id.clone());
+        async move { api::delete_user(&csrf, &id).await }
+    });
+    let users = LocalResource::new(move || {
+        change_role.version().get();
+        remove.version().get();
+        let query = ListUsersQuery {
+            paging: Paging {
+                limit: None,
+                after: trail.get().after,
+            },
+            emails: Vec::new(),
+        };
+        async move { api::list_users(&query).await }
+    });
+
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = change_role.value().get() {
+            confirm_role.set(None);
+            toasts.push(Toast {
+                message: format!(
+                    "{} is now {}.",
+                    label(&user),
+                    user.role.clone().unwrap_or_default()
+                ),
+                audit_link: Some(audit_link(&user.id)),
+            });
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(deleted)) = remove.value().get() {
+            confirm_delete.set(None);
+            toasts.push(Toast {
+                message: "The user was removed from the organization.".into(),
+                audit_link: Some(audit_link(&deleted.id)),
+            });
+        }
+    });
+
+    let ask_role = Callback::new(move |change: RoleChange| {
+        change_role.value().set(None);
+        confirm_role.set(Some(change));
+    });
+    let ask_delete = Callback::new(move |user: User| {
+        remove.value().set(None);
+        confirm_delete.set(Some(user));
+    });
+
+    view! {
+        <section aria-labelledby="users-heading">
+            <h1 id="users-heading">"Users"</h1>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading users…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(page) => view! {
+                            <UsersTable users=page.data.clone() can_write=auth.can_write()
+                                on_change_role=ask_role on_delete=ask_delete/>
+                            <Pager path="/users" trail=trail.get_untracked()
+                                last_id=page.last_id.clone() has_more=page.has_more/>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || confirm_role.get().map(|change| view! {
+                <RoleDialog change=change action=change_role on_close=Callback::new(move |()| confirm_role.set(None))/>
+            })}
+            {move || confirm_delete.get().map(|user| view! {
+                <DeleteDialog user=user action=remove on_close=Callback::new(move |()| confirm_delete.set(None))/>
+            })}
+        </section>
+    }
+}
+
+/// The table of users; write controls only for owners.
+#[component]
+pub fn UsersTable(
+    /// The users on this page.
+    #[prop(into)]
+    users: Signal<Vec<User>>,
+    /// Whether the signed-in portal user may change roles and remove users.
+    #[prop(into)]
+    can_write: Signal<bool>,
+    /// Asks to change a user's role.
+    on_change_role: Callback<RoleChange>,
+    /// Asks to remove a user.
+    on_delete: Callback<User>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || !users.with(Vec::is_empty)
+            fallback=|| view! { <p class="empty">"No users on this page."</p> }>
+            <table class="data">
+                <caption class="visually-hidden">"Organization users"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Added (UTC)"</th>
+                        <Show when=move || can_write.get()>
+                            <th scope="col">"Actions"</th>
+                        </Show>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || users.get() key=|u| (u.id.clone(), u.role.clone()) let:user>
+                        <UserRow user=user can_write=can_write on_change_role=on_change_role on_delete=on_delete/>
+                    </For>
+                </tbody>
+            </table>
+        </Show>
+    }
+}
+
+/// One user's row.
+#[component]
+fn UserRow(
+    /// The user.
+    user: User,
+    /// Whether write controls are shown.
+    can_write: Signal<bool>,
+    /// Asks to change the role.
+    on_change_role: Callback<RoleChange>,
+    /// Asks to remove the user.
+    on_delete: Callback<User>,
+) -> impl IntoView {
+    let other_role = if user.role.as_deref() == Some("owner") {
+        UserRole::Reader
+    } else {
+        UserRole::Owner
+    };
+    let name = label(&user);
+    let role_label = format!("Make {name} {}", with_article(other_role));
+    let remove_label = format!("Remove {name}");
+    let (for_role, for_delete) = (user.clone(), user.clone());
+    let change_role = move |_| on_change_role.run((for_role.clone(), other_role));
+    let delete = move |_| on_delete.run(for_delete.clone());
+    view! {
+        <tr>
+            <td>{user.name.clone().unwrap_or_else(|| "—".into())}</td>
+            <td>{user.email.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="role">{user.role.clone().unwrap_or_else(|| "—".into())}</td>
+            <td>{date_utc(user.added_at)}</td>
+            <Show when=move || can_write.get()>
+                <td class="actions">
+                    <button type="button" aria-label=role_label.clone() on:click=change_role.clone()>
+                        {format!("Make {}", other_role.as_str())}
+                    </button>
+                    <button type="button" class="danger" aria-label=remove_label.clone() on:click=delete.clone()>
+                        "Remove"
+                    </button>
+                </td>
+            </Show>
+        </tr>
+    }
+}
+
+/// Confirms a role change, showing upstream's error if it fails.
+#[component]
+fn RoleDialog(
+    /// The user and the new role.
+    change: RoleChange,
+    /// The write.
+    action: Action<RoleChange, Result<User, ClientError>>,
+    /// Closes the dialog.
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let (user, role) = change.clone();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let confirm = move |_| {
+        action.dispatch_local(change.clone());
+    };
+    let cancel = move |_| on_close.run(());
+    view! {
+        <Modal title="Change role" on_close=on_close>
+            <p>{format!(
+                "Change {}'s organization role from {} to {}?",
+                label(&user), user.role.clone().unwrap_or_else(|| "none".into()), role.as_str()
+            )}</p>
+            <p class="hint">{role_consequence(role)}</p>
+            <FormError error=error/>
+            <div class="buttons">
+                <button type="button" on:click=cancel>"Cancel"</button>
+                <button type="button" class="primary" on:click=confirm disabled=move || action.pending().get()
+                    aria-busy=move || action.pending().get().to_string()>
+                    {move || if action.pending().get() { "Changing…" } else { "Change role" }}
+                </button>
+            </div>
+        </Modal>
+    }
+}
+
+/// Confirms a removal: the person types the user's email first.
+#[component]
+fn DeleteDialog(
+    /// The user to remove.
+    user: User,
+    /// The write.
+    action: Action<User, Result<admin_api::users::UserDeleted, ClientError>>,
+    /// Closes the dialog.
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let expected = user.email.clone().unwrap_or_else(|| user.id.clone());
+    let matches = {
+        let expected = expected.clone();
+        move || typed.with(|t| t.trim() == expected)
+    };
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let submit = {
+        let matches = matches.clone();
+        move |event: web_sys::SubmitEvent| {
+            event.prevent_default();
+            if matches() {
+                action.dispatch_local(user.clone());
+            }
+        }
+    };
+    let cancel = move |_| on_close.run(());
+    view! {
+        <Modal title="Remove user" on_close=on_close>
+            <form on:submit=submit>
+                <p>"The user loses access to the organization and all its projects. Their API keys stop working."</p>
+                <label for="confirm-email">{format!("Type {expected} to confirm")}</label>
+                <input id="confirm-email" autocomplete="off" prop:value=typed
+                    on:input=move |e| typed.set(event_target_value(&e))/>
+                <FormError error=error/>
+                <div class="buttons">
+                    <button type="button" on:click=cancel>"Cancel"</button>
+                    <button type="submit" class="danger"
+                        disabled=move || !matches() || action.pending().get()
+                        aria-busy=move || action.pending().get().to_string()>
+                        {move || if action.pending().get() { "Removing…" } else { "Remove user" }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+fn role_consequence(role: UserRole) -> &'static str {
+    match role {
+        UserRole::Owner => {
+            "Owners can manage members, projects, billing and keys of the whole organization."
+        }
+        UserRole::Reader => {
+            "Readers can use the organization's projects but cannot manage the organization."
+        }
+    }
+}
+
+fn with_article(role: UserRole) -> &'static str {
+    match role {
+        UserRole::Owner => "an owner",
+        UserRole::Reader => "a reader",
+    }
+}
+
+/// A user's name, or email, or id: whatever identifies them best.
+fn label(user: &User) -> String {
+    user.name
+        .clone()
+        .or_else(|| user.email.clone())
+        .unwrap_or_else(|| user.id.clone())
+}
+
+fn audit_link(resource_id: &str) -> String {
+    format!(
+        "/audit-log?{}",
+        admin_api::query::encode([("resource_id", resource_id.to_owned())])
+    )
+}
