@@ -1,0 +1,200 @@
+//! Test harness of the BFF: the sandbox as a real upstream on a loopback port (counting what
+//! reaches it), and the BFF router driven with `oneshot`.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use gatehouse::session::{Accounts, Role, SessionLimits, SessionStore};
+use gatehouse::upstream::{AdminKey, Upstream};
+use gatehouse::{AppState, SESSION_COOKIE};
+use http_body_util::BodyExt;
+use sandbox::{Sandbox, SeedOptions};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The admin key in these tests: if it ever shows up in a response, a test fails.
+pub const CANARY_KEY: &str = "sk-admin-CANARYcanary0123456789TAIL";
+
+/// A BFF in front of a sandbox, and the count of requests that reached the sandbox.
+pub struct Harness {
+    pub app: Router,
+    pub sandbox: Sandbox,
+    pub upstream_hits: Arc<AtomicUsize>,
+}
+
+impl Harness {
+    /// A BFF holding `CANARY_KEY`, in front of a sandbox that accepts `sandbox_key`.
+    pub async fn with_keys(sandbox_key: &str) -> Self {
+        let sandbox = Sandbox::seeded(
+            sandbox_key,
+            SeedOptions {
+                audit_events: 50,
+                ..SeedOptions::default()
+            },
+        );
+        let upstream_hits = Arc::new(AtomicUsize::new(0));
+        let hits = upstream_hits.clone();
+        let counted = sandbox::app(sandbox.clone()).layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| {
+                let hits = hits.clone();
+                async move {
+                    hits.fetch_add(1, Ordering::SeqCst);
+                    next.run(request).await
+                }
+            },
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, counted).await });
+        let upstream = Upstream::new(
+            &base.parse().expect("url"),
+            AdminKey::new(CANARY_KEY).expect("key"),
+        )
+        .expect("client");
+        let accounts = Accounts::with_passwords(&[
+            ("olive", "olive-password", Role::Owner),
+            ("audrey", "audrey-password", Role::Auditor),
+        ])
+        .expect("accounts");
+        let state = AppState {
+            accounts: accounts.into(),
+            sessions: SessionStore::new(SessionLimits::default()),
+            upstream,
+            demo: false,
+            static_dir: None,
+            secure_cookies: false,
+        };
+        Self {
+            app: gatehouse::app(state),
+            sandbox,
+            upstream_hits,
+        }
+    }
+
+    /// A BFF whose key the sandbox accepts.
+    pub async fn new() -> Self {
+        Self::with_keys(CANARY_KEY).await
+    }
+
+    /// How many requests reached the upstream so far.
+    pub fn hits(&self) -> usize {
+        self.upstream_hits.load(Ordering::SeqCst)
+    }
+
+    /// Sends one request; `session` is `(cookie, csrf)` to send (the CSRF header only if `Some`).
+    pub async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        cookie: Option<&str>,
+        csrf: Option<&str>,
+        body: Option<&str>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", format!("{SESSION_COOKIE}={cookie}"));
+        }
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_owned())),
+            None => request.body(Body::empty()),
+        }
+        .expect("request");
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Answer {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Signs in; returns the session cookie value and the CSRF token.
+    pub async fn sign_in(&self, username: &str, password: &str) -> (String, String) {
+        let body = format!(r#"{{"username":"{username}","password":"{password}"}}"#);
+        let answer = self
+            .send("POST", "/api/session", None, None, Some(&body))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        let cookie = answer.set_cookie().expect("a session cookie");
+        let value = cookie
+            .split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .expect("cookie value");
+        let csrf = answer.json()["csrf_token"]
+            .as_str()
+            .expect("csrf")
+            .to_owned();
+        (value, csrf)
+    }
+
+    /// The owner's session.
+    pub async fn owner(&self) -> (String, String) {
+        self.sign_in("olive", "olive-password").await
+    }
+
+    /// The auditor's session.
+    pub async fn auditor(&self) -> (String, String) {
+        self.sign_in("audrey", "audrey-password").await
+    }
+}
+
+/// One response, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// The `Set-Cookie` header, if any.
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Fails unless this is an error in upstream's shape with this status and code.
+    pub fn assert_error(&self, status: StatusCode, code: Option<&str>) {
+        assert_eq!(self.status, status, "{}", self.text);
+        let body = self.json();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+        assert!(body["error"]["type"].is_string(), "{body}");
+        if let Some(code) = code {
+            assert_eq!(body["error"]["code"], code, "{body}");
+        }
+    }
+}
