@@ -1,0 +1,283 @@
+//! End to end in real Chromium over WebDriver: `gatehouse serve` in demo mode, sign in as
+//! demo-owner, change a user's role, see it in the table, and find `user.updated` in the audit
+//! log. It needs the release build in `dist/` and chromedriver, so `make test` runs it in its own
+//! step (`cargo test -p gatehouse --test e2e_browser -- --ignored`).
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// Kills a child process when the test ends, however it ends.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `gatehouse serve` in demo mode on a free port; returns the process and its URL.
+fn start_portal(dist: &PathBuf) -> (Killed, String) {
+    let data_dir = std::env::temp_dir().join(format!("gatehouse-e2e-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--static-dir"])
+        .arg(dist)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env_remove("OPENAI_ADMIN_KEY")
+        .env_remove("GATEHOUSE_ADMIN_KEY_FILE")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start gatehouse serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let guard = Killed(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("Gatehouse is listening on ")
+                .map(str::to_owned)
+        })
+        .expect("gatehouse serve printed its address");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (guard, url)
+}
+
+/// chromedriver on a free port.
+fn start_chromedriver() -> (Killed, String) {
+    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {binary}: {e} (make test installs chromium-driver)"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Killed(child), format!("http://127.0.0.1:{port}"))
+}
+
+async fn browser(webdriver: &str) -> Client {
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--window-size=1280,900"
+            ]
+        }
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!("a JSON object literal")
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(webdriver)
+        .await
+        .expect("a WebDriver session")
+}
+
+/// Waits up to 15 s for `condition` (evaluated in the page) to be true.
+async fn wait_until(client: &Client, what: &str, condition: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let value = client
+            .execute(&format!("return Boolean({condition});"), vec![])
+            .await
+            .expect("script");
+        if value == json!(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
+async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
+    let dist =
+        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
+    assert!(
+        dist.join("index.html").is_file(),
+        "build the app first: trunk build --release"
+    );
+    let (_portal, url) = start_portal(&dist);
+    let (_driver, webdriver) = start_chromedriver();
+
+    // The page is served under a strict CSP: the app below only boots if its hash is right.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let page = reqwest::get(format!("{url}/users"))
+        .await
+        .expect("GET /users");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("'sha256-") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+
+    let client = browser(&webdriver).await;
+    client
+        .goto(&format!("{url}/users"))
+        .await
+        .expect("open the portal");
+    wait_until(
+        &client,
+        "the sign-in form",
+        "document.querySelector('#username')",
+    )
+    .await;
+    let page_text = client
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page_text.contains("demo-owner"),
+        "demo mode shows the demo accounts: {page_text}"
+    );
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .expect("username")
+        .send_keys("demo-owner")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("demo-owner")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+
+    // The users table, with a reader to promote.
+    wait_until(
+        &client,
+        "the users table",
+        "document.querySelector(\"button[aria-label$=' an owner']\")",
+    )
+    .await;
+    let promote = client
+        .find(Locator::Css("button[aria-label$=' an owner']"))
+        .await
+        .expect("button");
+    let label = promote
+        .attr("aria-label")
+        .await
+        .expect("attr")
+        .expect("aria-label");
+    let name = label
+        .trim_start_matches("Make ")
+        .trim_end_matches(" an owner")
+        .to_owned();
+    promote.click().await.expect("click");
+    wait_until(
+        &client,
+        "the confirmation dialog",
+        "document.querySelector('dialog[open]')",
+    )
+    .await;
+    let dialog_text = client
+        .find(Locator::Css("dialog[open]"))
+        .await
+        .expect("dialog")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        dialog_text.contains(&format!(
+            "Change {name}'s organization role from reader to owner"
+        )),
+        "{dialog_text}"
+    );
+    client
+        .find(Locator::Css("dialog[open] button.primary"))
+        .await
+        .expect("confirm")
+        .click()
+        .await
+        .expect("click");
+
+    // The table shows the new role, and the dialog is gone.
+    let row_role = format!(
+        "[...document.querySelectorAll('tbody tr')].find(r => r.cells[0].textContent === {name:?})?.querySelector('td.role')?.textContent === 'owner'"
+    );
+    wait_until(&client, "the new role in the table", &row_role).await;
+    wait_until(
+        &client,
+        "the dialog to close",
+        "!document.querySelector('dialog')",
+    )
+    .await;
+
+    // The toast links to the audit log, which lists the user.updated event.
+    wait_until(&client, "the toast", "document.querySelector('.toast a')").await;
+    client
+        .find(Locator::Css(".toast a"))
+        .await
+        .expect("toast link")
+        .click()
+        .await
+        .expect("click");
+    wait_until(
+        &client,
+        "user.updated in the audit log",
+        "[...document.querySelectorAll('td.event-type')].some(td => td.textContent === 'user.updated')",
+    )
+    .await;
+
+    let shots = workspace().join("target/e2e");
+    std::fs::create_dir_all(&shots).expect("target/e2e");
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("audit-log-after-role-change.png"), png).expect("write screenshot");
+    client
+        .goto(&format!("{url}/users"))
+        .await
+        .expect("back to users");
+    wait_until(
+        &client,
+        "the users table",
+        "document.querySelector('tbody tr')",
+    )
+    .await;
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("users.png"), png).expect("write screenshot");
+    client.close().await.expect("close the browser");
+}

@@ -1,0 +1,122 @@
+//! The users table in headless Chromium: rows, roles, and write controls only for owners.
+
+#![cfg(target_arch = "wasm32")]
+
+use admin_api::users::{User, UserRole};
+use gatehouse_app::pages::UsersTable;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn user(id: &str, name: &str, role: &str) -> User {
+    User {
+        object: "organization.user".into(),
+        id: id.into(),
+        name: Some(name.into()),
+        email: Some(format!("{}@acme.example", name.to_lowercase())),
+        role: Some(role.into()),
+        added_at: 1_711_471_533,
+    }
+}
+
+fn fresh_root() -> web_sys::HtmlElement {
+    let document = document();
+    let root = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    root.unchecked_into()
+}
+
+fn cells(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).expect("selector");
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .map(|n| n.text_content().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn owners_see_rows_and_write_controls() {
+    let root = fresh_root();
+    let users = RwSignal::new(vec![
+        user("user-a", "Ada", "owner"),
+        user("user-b", "Bob", "reader"),
+    ]);
+    let asked = RwSignal::new(None::<(String, UserRole)>);
+    let on_change_role =
+        Callback::new(move |(u, role): (User, UserRole)| asked.set(Some((u.id, role))));
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <UsersTable users=users can_write=true on_change_role=on_change_role on_delete=Callback::new(|_| ())/> }
+    });
+    leptos::task::tick().await;
+
+    assert_eq!(
+        cells(&root, "tbody tr td:nth-child(2)"),
+        vec!["ada@acme.example", "bob@acme.example"]
+    );
+    assert_eq!(cells(&root, "tbody td.role"), vec!["owner", "reader"]);
+    assert_eq!(
+        cells(&root, "thead th"),
+        vec!["Name", "Email", "Role", "Added (UTC)", "Actions"]
+    );
+    assert_eq!(
+        cells(&root, "tbody tr:first-child td:nth-child(4)"),
+        vec!["2024-03-26"]
+    );
+
+    let make_owner = root
+        .query_selector("button[aria-label='Make Bob an owner']")
+        .expect("selector")
+        .expect("Bob's role button has an accessible name");
+    make_owner.unchecked_into::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    assert_eq!(
+        asked.get_untracked(),
+        Some(("user-b".into(), UserRole::Owner))
+    );
+
+    // A changed role re-renders the row.
+    users.update(|list| list[1].role = Some("owner".into()));
+    leptos::task::tick().await;
+    assert_eq!(cells(&root, "tbody td.role"), vec!["owner", "owner"]);
+}
+
+#[wasm_bindgen_test]
+async fn auditors_see_no_write_controls() {
+    let root = fresh_root();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <UsersTable users=vec![user("user-a", "Ada", "owner")] can_write=false
+                on_change_role=Callback::new(|_| ()) on_delete=Callback::new(|_| ())/>
+        }
+    });
+    leptos::task::tick().await;
+    assert_eq!(cells(&root, "tbody td.role"), vec!["owner"]);
+    assert_eq!(
+        root.query_selector_all("button")
+            .expect("selector")
+            .length(),
+        0
+    );
+    assert_eq!(cells(&root, "thead th").len(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_page_says_so() {
+    let root = fresh_root();
+    let no_users: Vec<User> = Vec::new();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <UsersTable users=no_users.clone() can_write=true
+                on_change_role=Callback::new(|_| ()) on_delete=Callback::new(|_| ())/>
+        }
+    });
+    leptos::task::tick().await;
+    assert!(root.query_selector("table").expect("selector").is_none());
+    assert_eq!(cells(&root, ".empty"), vec!["No users on this page."]);
+}
