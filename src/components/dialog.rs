@@ -29,10 +29,10 @@ pub fn Modal(
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
     );
     Effect::new(move |_| {
-        if let Some(dialog) = node.get() {
-            if !dialog.open() {
-                let _ = dialog.show_modal();
-            }
+        if let Some(dialog) = node.get()
+            && !dialog.open()
+        {
+            let _ = dialog.show_modal();
         }
     });
     on_cleanup(move || {

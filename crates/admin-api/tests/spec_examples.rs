@@ -27,7 +27,7 @@ fn lenient_json(example: &str) -> Value {
     let mut escaped = false;
     while let Some(c) = chars.next() {
         if in_string {
-            in_string = !(c == '"' && !escaped);
+            in_string = c != '"' || escaped;
             escaped = c == '\\' && !escaped;
         } else if c == '"' {
             in_string = true;
