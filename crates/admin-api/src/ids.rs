@@ -3,14 +3,15 @@
 
 use crate::ApiError;
 
-/// Checks that `id` is `prefix` followed by 1–64 ASCII letters, digits, `_` or `-`.
+/// Checks that `id` is `prefix` followed by 1–64 ASCII letters, digits, `_`, `-` or `.` (the
+/// prefix keeps a segment from ever being `.` or `..`).
 pub fn check(id: &str, prefixes: &[&str], param: &str) -> Result<(), ApiError> {
     let valid = prefixes.iter().any(|prefix| {
         id.strip_prefix(prefix).is_some_and(|rest| {
             (1..=64).contains(&rest.len())
                 && rest
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
         })
     });
     if valid {
@@ -31,6 +32,36 @@ fn truncate(id: &str) -> String {
 /// A user id: `user-…` (upstream's examples also show `user_…`).
 pub fn user_id(id: &str) -> Result<(), ApiError> {
     check(id, &["user-", "user_"], "user_id")
+}
+
+/// An invite id: `invite-…`.
+pub fn invite_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["invite-"], "invite_id")
+}
+
+/// A project id: `proj_…`.
+pub fn project_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["proj_"], "project_id")
+}
+
+/// A service account id: `svc_acct_…`.
+pub fn service_account_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["svc_acct_"], "service_account_id")
+}
+
+/// A project API key id: `key_…`.
+pub fn api_key_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["key_"], "api_key_id")
+}
+
+/// An admin API key id: `key_…`.
+pub fn admin_key_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["key_"], "key_id")
+}
+
+/// A rate limit id: `rl-…` (upstream's examples also show `rl_…`).
+pub fn rate_limit_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["rl-", "rl_"], "rate_limit_id")
 }
 
 #[cfg(test)]

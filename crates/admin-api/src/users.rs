@@ -61,12 +61,7 @@ pub struct UserRoleUpdate {
 }
 
 /// `organization.user.deleted`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserDeleted {
-    pub object: String,
-    pub id: String,
-    pub deleted: bool,
-}
+pub type UserDeleted = crate::deleted::Deleted;
 
 /// The query of `GET /organization/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

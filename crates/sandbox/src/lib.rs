@@ -2,13 +2,22 @@
 //!
 //! It is the upstream of Gatehouse in demo mode and in every test: same paths under
 //! `/v1/organization/...`, same cursor paging, same JSON and error shapes, and an audit event for
-//! every change, written with an `api_key` actor naming the admin key.
+//! every change, written with an `api_key` actor naming the admin key that made it.
 
+mod admin_api_keys;
+mod api_keys;
 mod audit_logs;
 mod auth;
 mod error;
+mod faults;
+mod invites;
 mod org;
+mod paging;
+mod project_users;
+mod projects;
+mod rate_limits;
 mod seed;
+mod service_accounts;
 mod users;
 
 use std::sync::{Arc, RwLock};
@@ -16,23 +25,32 @@ use std::sync::{Arc, RwLock};
 use axum::Router;
 
 pub use error::Failure;
-pub use org::Org;
+pub use faults::Faults;
+pub use org::{Org, ProjectRecord};
 pub use seed::SeedOptions;
 
 /// The shared state of one emulated organization.
 #[derive(Clone)]
 pub struct Sandbox {
     org: Arc<RwLock<Org>>,
-    admin_key: Arc<str>,
+    faults: Option<Arc<faults::FaultState>>,
 }
 
 impl Sandbox {
-    /// A sandbox holding the deterministic seeded organization, answering only to `admin_key`.
+    /// A sandbox holding the deterministic seeded organization; `admin_key` is the secret of its
+    /// first admin key (any admin key of the organization may call it).
     pub fn seeded(admin_key: &str, options: SeedOptions) -> Self {
         Self {
             org: Arc::new(RwLock::new(seed::organization(admin_key, options))),
-            admin_key: admin_key.into(),
+            faults: None,
         }
+    }
+
+    /// The same sandbox, injecting `faults` into every request.
+    #[must_use]
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = Some(faults::FaultState::new(faults));
+        self
     }
 
     /// Runs `f` with read access to the organization (for tests and benchmarks).
@@ -51,19 +69,30 @@ impl Sandbox {
     }
 }
 
-/// The sandbox's router: every emulated path, behind the admin-key check.
+/// The sandbox's router: every emulated path and the sandbox controls, behind the admin-key
+/// check, behind the injected faults (if any).
 pub fn app(sandbox: Sandbox) -> Router {
     let v1 = Router::new()
         .merge(users::router())
-        .merge(audit_logs::router())
+        .merge(invites::router())
+        .merge(projects::router())
+        .merge(project_users::router())
+        .merge(service_accounts::router())
+        .merge(api_keys::router())
+        .merge(admin_api_keys::router())
+        .merge(rate_limits::router())
+        .merge(audit_logs::router());
+    let mut routes = Router::new()
+        .nest("/v1", v1)
+        .merge(invites::controls())
         .route_layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),
             auth::require_admin_key,
         ));
-    Router::new()
-        .nest("/v1", v1)
-        .fallback(error::unknown_route)
-        .with_state(sandbox)
+    if let Some(faults) = sandbox.faults.clone() {
+        routes = routes.route_layer(axum::middleware::from_fn_with_state(faults, faults::inject));
+    }
+    routes.fallback(error::unknown_route).with_state(sandbox)
 }
 
 /// Serves the sandbox on `listener` until the task is dropped.

@@ -1,14 +1,25 @@
 //! The deterministic seeded organization: the same seed and anchor time always give the same
-//! users, ids and audit history.
+//! users, projects, keys, invites and audit history.
 
+use std::collections::HashMap;
+
+use admin_api::admin_api_keys::AdminApiKeyOwner;
+use admin_api::api_keys::{
+    ApiKeyOwner, ApiKeyOwnerServiceAccount, ApiKeyOwnerUser, ProjectApiKey, redact,
+};
 use admin_api::audit_logs::{
     AuditLogActor, AuditLogActorSession, AuditLogActorUser, AuditLogProject, IpAddressDetails,
 };
+use admin_api::invites::{Invite, InviteProject};
+use admin_api::project_users::ProjectUser;
+use admin_api::projects::Project;
+use admin_api::service_accounts::ServiceAccount;
 use admin_api::users::User;
 use serde_json::{Value, json};
 
 use crate::Org;
 use crate::audit_logs::AuditStore;
+use crate::org::ProjectRecord;
 
 /// What to seed.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +28,7 @@ pub struct SeedOptions {
     pub seed: u64,
     /// The Unix time the history ends at ("now" for the seeded organization).
     pub now: i64,
-    /// How many users (at least 2: the admin key's owner and one more).
+    /// How many users (at least 8).
     pub users: usize,
     /// How many historic audit events, spread over the 90 days before `now`.
     pub audit_events: usize,
@@ -34,6 +45,9 @@ impl Default for SeedOptions {
     }
 }
 
+/// A desktop browser's user agent, for sessions the sandbox makes up.
+pub const BROWSER: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+
 const FIRST: &[&str] = &[
     "Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances", "Donald", "Margaret", "Ken", "Radia",
     "Linus", "Hedy", "John", "Karen", "Dennis", "Sophie", "Tim", "Anita", "Guido", "Shafi",
@@ -42,13 +56,14 @@ const LAST: &[&str] = &[
     "Lovelace", "Hopper", "Turing", "Liskov", "Dijkstra", "Allen", "Knuth", "Hamilton", "Thompson",
     "Perlman", "Torvalds", "Lamarr", "McCarthy", "Jones", "Ritchie", "Wilson", "Lee", "Borg",
 ];
+/// Project names; the last two are archived.
 const PROJECTS: &[&str] = &[
+    "Default project",
     "Alpha",
     "Support Bot",
     "Search",
     "Data Science",
     "Mobile",
-    "Internal Tools",
     "Legacy",
     "Pilot",
 ];
@@ -61,13 +76,7 @@ const PLACES: &[(&str, &str, &str, &str, &str)] = &[
         "California",
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
     ),
-    (
-        "198.51.100.7",
-        "DE",
-        "Berlin",
-        "Berlin",
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
-    ),
+    ("198.51.100.7", "DE", "Berlin", "Berlin", BROWSER),
     (
         "192.0.2.181",
         "GB",
@@ -89,57 +98,50 @@ const PLACES: &[(&str, &str, &str, &str, &str)] = &[
         "São Paulo",
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
     ),
+    ("192.0.2.45", "IN", "Bengaluru", "Karnataka", BROWSER),
 ];
 
 const DAY: i64 = 86_400;
 
-/// Builds the seeded organization.
-pub fn organization(_admin_key: &str, options: SeedOptions) -> Org {
+/// Builds the seeded organization; `admin_key` is the secret of its first admin key.
+pub fn organization(admin_key: &str, options: SeedOptions) -> Org {
     let mut org = Org {
         users: Vec::new(),
+        invites: Vec::new(),
+        projects: Vec::new(),
+        admin_keys: Vec::new(),
+        admin_key_values: HashMap::new(),
         audit: AuditStore::default(),
-        admin_key_id: String::new(),
-        admin_key_owner: AuditLogActorUser {
-            id: String::new(),
-            email: None,
-        },
         default_project: AuditLogProject {
             id: String::new(),
-            name: Some("Default project".into()),
+            name: None,
         },
         rng: fastrand::Rng::with_seed(options.seed),
     };
-    org.admin_key_id = org.new_id("key_");
-    org.default_project.id = org.new_id("proj_");
     seed_users(&mut org, options);
-    org.admin_key_owner = AuditLogActorUser {
-        id: org.users[0].id.clone(),
-        email: org.users[0].email.clone(),
-    };
+    seed_admin_keys(&mut org, admin_key, options.now);
+    seed_projects(&mut org, options.now);
+    seed_invites(&mut org, options.now);
     seed_history(&mut org, options);
     org
 }
 
 fn seed_users(org: &mut Org, options: SeedOptions) {
-    let count = options.users.max(2);
+    let count = options.users.max(8);
     for i in 0..count {
         let first = FIRST[i % FIRST.len()];
         let last = LAST[(i * 7 + i / FIRST.len()) % LAST.len()];
-        let email = if i < FIRST.len() {
-            format!(
-                "{}.{}@acme.example",
-                first.to_lowercase(),
-                last.to_lowercase()
-            )
+        let suffix = if i < FIRST.len() {
+            String::new()
         } else {
-            format!(
-                "{}.{}{}@acme.example",
-                first.to_lowercase(),
-                last.to_lowercase(),
-                i
-            )
+            i.to_string()
         };
-        // Roughly one in six is an owner; the first user (the admin key's owner) always is.
+        let email = format!(
+            "{}.{}{suffix}@acme.example",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        // Roughly one in six is an owner; the first user (who owns the admin keys) always is.
         let role = if i == 0 || i % 6 == 1 {
             "owner"
         } else {
@@ -158,72 +160,312 @@ fn seed_users(org: &mut Org, options: SeedOptions) {
     }
 }
 
-fn seed_history(org: &mut Org, options: SeedOptions) {
-    let projects: Vec<(String, &str)> = PROJECTS
-        .iter()
-        .map(|name| (org.new_id("proj_"), *name))
-        .collect();
-    let start = options.now - 90 * DAY;
-    let count = i64::try_from(options.audit_events).unwrap_or(0);
-    for n in 0..count {
-        // Spread events evenly over the 90 days, with jitter, oldest first.
-        let slot = if count > 0 { 90 * DAY * n / count } else { 0 };
-        let at = (start + slot + org.rng.i64(0..600)).min(options.now - 1);
-        let user = org.users[org.rng.usize(..org.users.len())].clone();
-        let project = &projects[org.rng.usize(..projects.len())];
-        let (event_type, payload) = historic_event(org, &user, project);
-        let actor = session_actor(org, &user);
-        let scope = AuditLogProject {
-            id: project.0.clone(),
-            name: Some(project.1.to_owned()),
-        };
-        org.record_at(at, event_type, payload, actor, Some(scope));
+fn seed_admin_keys(org: &mut Org, admin_key: &str, now: i64) {
+    let owner_user = org.users[0].clone();
+    let owner = AdminApiKeyOwner {
+        kind: "user".into(),
+        object: "organization.user".into(),
+        id: owner_user.id.clone(),
+        name: owner_user.name.clone().unwrap_or_default(),
+        created_at: owner_user.added_at,
+        role: "owner".into(),
+    };
+    let keys = [
+        ("Gatehouse portal", admin_key.to_owned(), 30),
+        (
+            "Terraform",
+            format!("sk-admin-{}", org.random_chars(56)),
+            200,
+        ),
+        (
+            "SIEM export",
+            format!("sk-admin-{}", org.random_chars(56)),
+            120,
+        ),
+    ];
+    for (name, value, age_days) in keys {
+        crate::admin_api_keys::new_key(
+            org,
+            name,
+            &value,
+            owner.clone(),
+            now - age_days * DAY,
+            None,
+        );
     }
 }
 
-/// One plausible historic event done in a browser session by `user` in `project`.
-fn historic_event(org: &mut Org, user: &User, project: &(String, &str)) -> (&'static str, Value) {
-    let email = user.email.clone().unwrap_or_default();
-    match org.rng.u8(0..100) {
-        0..=39 => ("login.succeeded", json!({})),
-        40..=47 => (
-            "login.failed",
-            json!({"error_code": "invalid_password", "error_message": "Wrong email or password."}),
-        ),
-        48..=59 => ("logout.succeeded", json!({})),
-        60..=67 => (
+fn seed_projects(org: &mut Org, now: i64) {
+    for (index, name) in PROJECTS.iter().enumerate() {
+        let created_at = now - (400 - i64::try_from(index).unwrap_or(0) * 40) * DAY;
+        let archived = index >= PROJECTS.len() - 2;
+        let mut record = ProjectRecord {
+            project: Project {
+                id: org.new_id("proj_"),
+                object: "organization.project".into(),
+                name: Some((*name).to_owned()),
+                created_at,
+                archived_at: archived.then_some(now - 20 * DAY),
+                status: Some(if archived { "archived" } else { "active" }.into()),
+            },
+            members: Vec::new(),
+            service_accounts: Vec::new(),
+            api_keys: Vec::new(),
+            rate_limits: crate::rate_limits::defaults(),
+        };
+        seed_members(org, &mut record, index, created_at);
+        if index < 5 {
+            seed_service_accounts(org, &mut record, index, created_at);
+        }
+        if let Some(limit) = record.rate_limits.get_mut(index % 3) {
+            limit.max_requests_per_1_minute /= 2;
+        }
+        org.projects.push(record);
+    }
+    org.default_project = org.projects[0].scope();
+}
+
+fn seed_members(org: &mut Org, record: &mut ProjectRecord, index: usize, created_at: i64) {
+    let users = org.users.len();
+    let count = 4 + (index * 3) % 7;
+    for n in 0..count {
+        let user = org.users[(index * 5 + n * 3) % users].clone();
+        if record.members.iter().any(|m| m.id == user.id) {
+            continue;
+        }
+        let role = if n == 0 { "owner" } else { "member" };
+        let added_at = created_at + i64::try_from(n).unwrap_or(0) * DAY;
+        record.members.push(ProjectUser {
+            object: "organization.project.user".into(),
+            id: user.id.clone(),
+            name: user.name.clone(),
+            email: user.email.clone(),
+            role: role.into(),
+            added_at,
+        });
+        // Every other member has a personal key in the project.
+        if n % 2 == 0 {
+            let value = format!("sk-proj-{}", org.random_chars(48));
+            record.api_keys.push(ProjectApiKey {
+                object: "organization.project.api_key".into(),
+                redacted_value: redact("sk-proj-", &value),
+                name: format!("{}'s key", user.name.clone().unwrap_or_default()),
+                created_at: added_at + DAY,
+                last_used_at: (n % 4 == 0).then_some(added_at + 30 * DAY),
+                id: org.new_id("key_"),
+                owner_project_access: "active".into(),
+                owner: ApiKeyOwner {
+                    kind: "user".into(),
+                    user: Some(ApiKeyOwnerUser {
+                        id: user.id.clone(),
+                        email: user.email.clone().unwrap_or_default(),
+                        name: user.name.clone().unwrap_or_default(),
+                        created_at: user.added_at,
+                        role: role.into(),
+                    }),
+                    service_account: None,
+                },
+            });
+        }
+    }
+}
+
+fn seed_service_accounts(org: &mut Org, record: &mut ProjectRecord, index: usize, created_at: i64) {
+    let names = ["ci-bot", "nightly-evals", "support-sync"];
+    for (n, name) in names.iter().take(1 + index % 2).enumerate() {
+        let account = ServiceAccount {
+            object: "organization.project.service_account".into(),
+            id: org.new_id("svc_acct_"),
+            name: (*name).to_owned(),
+            role: if n == 0 { "member" } else { "owner" }.into(),
+            created_at: created_at + 3 * DAY,
+        };
+        let value = format!("sk-svcacct-{}", org.random_chars(48));
+        record.api_keys.push(ProjectApiKey {
+            object: "organization.project.api_key".into(),
+            redacted_value: redact("sk-svcacct-", &value),
+            name: "Secret Key".into(),
+            created_at: account.created_at,
+            last_used_at: Some(account.created_at + 2 * DAY),
+            id: org.new_id("key_"),
+            owner_project_access: "active".into(),
+            owner: ApiKeyOwner {
+                kind: "service_account".into(),
+                user: None,
+                service_account: Some(ApiKeyOwnerServiceAccount {
+                    id: account.id.clone(),
+                    name: account.name.clone(),
+                    created_at: account.created_at,
+                    role: account.role.clone(),
+                }),
+            },
+        });
+        record.service_accounts.push(account);
+    }
+}
+
+fn seed_invites(org: &mut Org, now: i64) {
+    let lifetime = crate::invites::INVITE_LIFETIME;
+    // 4 pending, 3 accepted, 3 expired (pending past their expiry).
+    let plan: [(&str, &str, i64); 10] = [
+        ("pending", "reader", 1),
+        ("pending", "owner", 2),
+        ("pending", "reader", 3),
+        ("pending", "reader", 5),
+        ("accepted", "reader", 30),
+        ("accepted", "reader", 45),
+        ("accepted", "owner", 60),
+        ("pending", "reader", 15),
+        ("pending", "reader", 40),
+        ("pending", "owner", 70),
+    ];
+    let projects: Vec<String> = org
+        .projects
+        .iter()
+        .take(4)
+        .map(|p| p.project.id.clone())
+        .collect();
+    for (n, (status, role, days_ago)) in plan.into_iter().enumerate() {
+        let created_at = now - days_ago * DAY;
+        let email = format!(
+            "{}.newcomer{n}@partner.example",
+            FIRST[(n * 3) % FIRST.len()].to_lowercase()
+        );
+        let invite_projects = if n % 3 == 0 {
+            vec![InviteProject {
+                id: projects[1 + n % 3].clone(),
+                role: "member".into(),
+            }]
+        } else {
+            Vec::new()
+        };
+        let id = org.new_id("invite-");
+        org.invites.push(Invite {
+            object: "organization.invite".into(),
+            id,
+            email,
+            role: role.into(),
+            status: status.into(),
+            created_at,
+            expires_at: Some(created_at + lifetime),
+            accepted_at: (status == "accepted").then_some(created_at + 2 * DAY),
+            projects: invite_projects,
+        });
+    }
+}
+
+fn seed_history(org: &mut Org, options: SeedOptions) {
+    let start = options.now - 90 * DAY;
+    let count = i64::try_from(options.audit_events).unwrap_or(0);
+    let owners: Vec<User> = org
+        .users
+        .iter()
+        .filter(|u| u.role.as_deref() == Some("owner"))
+        .cloned()
+        .collect();
+    let active: Vec<AuditLogProject> = org
+        .projects
+        .iter()
+        .filter(|p| !p.project.is_archived())
+        .map(ProjectRecord::scope)
+        .collect();
+    for n in 0..count {
+        // Spread evenly over the 90 days with jitter, oldest first.
+        let at = (start + 90 * DAY * n / count.max(1) + org.rng.i64(0..600)).min(options.now - 1);
+        let user = org.users[org.rng.usize(..org.users.len())].clone();
+        let owner = owners[org.rng.usize(..owners.len())].clone();
+        let project = active[org.rng.usize(..active.len())].clone();
+        let draw = org.rng.u8(0..100);
+        // Sign-ins and sign-outs come from everyone; changes from owners.
+        let (actor_user, event_type, payload, scope) = match draw {
+            0..=37 => (user, "login.succeeded", json!({}), None),
+            38..=45 => (
+                user,
+                "login.failed",
+                json!({"error_code": "invalid_credentials", "error_message": "Wrong email or password."}),
+                None,
+            ),
+            46..=57 => (user, "logout.succeeded", json!({}), None),
+            _ => {
+                let (event_type, payload, scoped) = change(org, draw, &owner, &user, &project);
+                (owner, event_type, payload, scoped.then_some(project))
+            }
+        };
+        let actor = session_actor(org, &actor_user);
+        org.record_at(at, event_type, payload, actor, scope);
+    }
+}
+
+/// A change an owner made: (type, payload, whether it is scoped to the project).
+fn change(
+    org: &mut Org,
+    draw: u8,
+    owner: &User,
+    user: &User,
+    project: &AuditLogProject,
+) -> (&'static str, Value, bool) {
+    let role = if draw % 2 == 0 { "owner" } else { "reader" };
+    match draw {
+        58..=65 => (
             "api_key.created",
             json!({"id": org.new_id("key_"), "data": {"scopes": ["api.model.request"]}}),
+            true,
         ),
-        68..=71 => ("api_key.deleted", json!({"id": org.new_id("key_")})),
-        72..=76 => (
-            "invite.sent",
-            json!({"id": org.new_id("invite-"), "data": {"email": format!("new.{}", email), "role": "reader"}}),
+        66..=69 => ("api_key.deleted", json!({"id": org.new_id("key_")}), true),
+        70..=74 => {
+            let email = format!("guest{}@partner.example", org.rng.u16(..));
+            (
+                "invite.sent",
+                json!({"id": org.new_id("invite-"), "data": {"email": email, "role": "reader"}}),
+                false,
+            )
+        }
+        75..=76 => (
+            "invite.deleted",
+            json!({"id": org.new_id("invite-")}),
+            false,
         ),
-        77..=79 => ("invite.accepted", json!({"id": org.new_id("invite-")})),
-        80..=83 => (
+        77..=80 if user.id != owner.id => (
             "user.updated",
-            json!({"id": user.id, "changes_requested": {"role": "reader"}}),
+            json!({"id": user.id, "changes_requested": {"role": role}}),
+            false,
         ),
-        84..=86 => (
+        81..=83 => (
             "project.updated",
-            json!({"id": project.0, "changes_requested": {"title": project.1}}),
+            json!({"id": project.id, "changes_requested": {"title": project.name}}),
+            true,
         ),
-        87..=89 => (
+        84 => (
+            "project.created",
+            json!({"id": project.id, "data": {"name": project.name, "title": project.name}}),
+            true,
+        ),
+        85..=88 => (
             "rate_limit.updated",
-            json!({"id": org.new_id("rl-"), "changes_requested": {"max_requests_per_1_minute": 500}}),
+            json!({"id": "rl-gpt-4o", "changes_requested": {"max_requests_per_1_minute": 100 * i64::from(draw)}}),
+            true,
         ),
-        90..=93 => (
+        89..=91 => (
             "service_account.created",
             json!({"id": org.new_id("svc_acct_"), "data": {"role": "member"}}),
+            true,
         ),
-        94..=96 => (
+        92 => (
+            "service_account.deleted",
+            json!({"id": org.new_id("svc_acct_")}),
+            true,
+        ),
+        93..=95 => (
             "user.added",
             json!({"id": org.new_id("user-"), "data": {"role": "reader"}}),
+            false,
         ),
+        96 => ("user.deleted", json!({"id": org.new_id("user-")}), false),
+        97 => ("project.archived", json!({"id": org.new_id("proj_")}), true),
         _ => (
             "organization.updated",
             json!({"id": "org-acme", "changes_requested": {"title": "Acme"}}),
+            false,
         ),
     }
 }

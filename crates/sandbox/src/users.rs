@@ -1,17 +1,17 @@
 //! `/organization/users`: list (with `emails[]`), retrieve, change role, delete.
 
-use admin_api::ListPage;
-use admin_api::ids;
 use admin_api::query::QueryPairs;
 use admin_api::users::{ListUsersQuery, User, UserDeleted, UserRole};
+use admin_api::{ApiError, ListPage, ids};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{Failure, Org, Sandbox};
+use crate::org::Caller;
+use crate::{Failure, Org, Sandbox, paging};
 
 /// The users routes.
 pub fn router() -> Router<Sandbox> {
@@ -28,35 +28,17 @@ async fn list_users(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ListPage<User>>, Failure> {
     let query = ListUsersQuery::take_from(&mut QueryPairs::parse(raw.as_deref()))?;
-    sandbox.read(|org| page(org, &query)).map(Json)
-}
-
-fn page(org: &Org, query: &ListUsersQuery) -> Result<ListPage<User>, Failure> {
-    let start = match &query.paging.after {
-        None => 0,
-        Some(after) => {
-            org.users
-                .iter()
-                .position(|u| &u.id == after)
-                .ok_or_else(|| {
-                    Failure::bad_request(admin_api::ApiError::invalid_request(
-                        format!("Invalid 'after': no user with id '{after}'."),
-                        Some("after"),
-                    ))
-                })?
-                + 1
-        }
-    };
-    let limit = query.paging.limit_or_default();
-    let mut matching = org.users[start..].iter().filter(|u| {
-        query.emails.is_empty()
-            || u.email
-                .as_deref()
-                .is_some_and(|e| query.emails.iter().any(|q| q.eq_ignore_ascii_case(e)))
-    });
-    let data: Vec<User> = matching.by_ref().take(limit).cloned().collect();
-    let has_more = matching.next().is_some();
-    Ok(ListPage::new(data, has_more, |u| &u.id))
+    sandbox
+        .read(|org| {
+            let matching = org.users.iter().filter(|u| {
+                query.emails.is_empty()
+                    || u.email
+                        .as_deref()
+                        .is_some_and(|e| query.emails.iter().any(|q| q.eq_ignore_ascii_case(e)))
+            });
+            paging::page(matching, &query.paging, |u| &u.id)
+        })
+        .map(Json)
 }
 
 async fn retrieve_user(
@@ -64,9 +46,7 @@ async fn retrieve_user(
     Path(user_id): Path<String>,
 ) -> Result<Json<User>, Failure> {
     ids::user_id(&user_id)?;
-    sandbox
-        .read(|org| find(org, &user_id).map(|i| org.users[i].clone()))
-        .map(Json)
+    sandbox.read(|org| org.user(&user_id).cloned()).map(Json)
 }
 
 /// The body upstream accepts; only `role` changes anything here.
@@ -79,6 +59,7 @@ const MODIFY_FIELDS: &[&str] = &["role", "role_id", "technical_level", "develope
 
 async fn modify_user(
     State(sandbox): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Result<Json<User>, Failure> {
@@ -87,14 +68,16 @@ async fn modify_user(
     let role = UserRole::parse(body.role.as_deref().unwrap_or_default())?;
     sandbox
         .write(|org| {
-            let index = find(org, &user_id)?;
+            let index = index_of(org, &user_id)?;
             if role != UserRole::Owner && is_last_owner(org, index) {
                 return Err(last_owner_error());
             }
             org.users[index].role = Some(role.as_str().to_owned());
             org.record(
+                &caller,
                 "user.updated",
                 json!({"id": user_id, "changes_requested": {"role": role.as_str()}}),
+                None,
             );
             Ok(org.users[index].clone())
         })
@@ -103,27 +86,34 @@ async fn modify_user(
 
 async fn delete_user(
     State(sandbox): State<Sandbox>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
 ) -> Result<Json<UserDeleted>, Failure> {
     ids::user_id(&user_id)?;
     sandbox
         .write(|org| {
-            let index = find(org, &user_id)?;
+            let index = index_of(org, &user_id)?;
             if is_last_owner(org, index) {
                 return Err(last_owner_error());
             }
             org.users.remove(index);
-            org.record("user.deleted", json!({"id": user_id}));
-            Ok(UserDeleted {
-                object: "organization.user.deleted".into(),
-                id: user_id.clone(),
-                deleted: true,
-            })
+            // Leaving the organization ends every project membership; the person's keys stay
+            // listed but lose their access, as upstream shows them.
+            for record in &mut org.projects {
+                record.members.retain(|m| m.id != user_id);
+                for key in &mut record.api_keys {
+                    if key.owner.user.as_ref().is_some_and(|u| u.id == user_id) {
+                        "inactive".clone_into(&mut key.owner_project_access);
+                    }
+                }
+            }
+            org.record(&caller, "user.deleted", json!({"id": user_id}), None);
+            Ok(UserDeleted::new("organization.user.deleted", &user_id))
         })
         .map(Json)
 }
 
-fn find(org: &Org, user_id: &str) -> Result<usize, Failure> {
+fn index_of(org: &Org, user_id: &str) -> Result<usize, Failure> {
     org.users
         .iter()
         .position(|u| u.id == user_id)
@@ -142,7 +132,7 @@ fn is_last_owner(org: &Org, index: usize) -> bool {
 }
 
 fn last_owner_error() -> Failure {
-    Failure::bad_request(admin_api::ApiError::invalid_request(
+    Failure::bad_request(ApiError::invalid_request(
         "An organization must keep at least one owner.",
         Some("role"),
     ))

@@ -104,15 +104,19 @@ async fn filters_return_exactly_the_matching_events() {
             .map(|e| e["id"].as_str().expect("id").to_owned())
             .collect()
     };
-    let email = events[5]["actor"]["session"]["user"]["email"]
-        .as_str()
-        .expect("email")
-        .to_owned();
-    let project = events[7]["project"]["id"]
-        .as_str()
-        .expect("project")
-        .to_owned();
     let (from, to) = (NOW - 30 * 86_400, NOW - 20 * 86_400);
+    // Someone who signed in after `from`, so the combined filter below matches something.
+    let email = events
+        .iter()
+        .find(|e| e["type"] == "login.succeeded" && e["effective_at"].as_i64() > Some(from))
+        .and_then(|e| e["actor"]["session"]["user"]["email"].as_str())
+        .expect("a recent sign-in")
+        .to_owned();
+    let project = events
+        .iter()
+        .find_map(|e| e["project"]["id"].as_str())
+        .expect("a project-scoped event")
+        .to_owned();
 
     let cases: Vec<(String, Vec<String>)> = vec![
         (

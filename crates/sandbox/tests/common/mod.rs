@@ -113,3 +113,45 @@ pub fn assert_error(value: &Value, param: Option<&str>) {
     assert_schema("ErrorResponse", value);
     assert_eq!(value["error"]["param"].as_str(), param, "{value}");
 }
+
+/// The id of the first project matching `archived`.
+pub fn project_id(sandbox: &Sandbox, archived: bool) -> String {
+    sandbox.read(|org| {
+        org.projects()
+            .iter()
+            .find(|p| p.project.is_archived() == archived)
+            .map(|p| p.project.id.clone())
+            .expect("the seed has active and archived projects")
+    })
+}
+
+/// The newest audit event, as JSON.
+pub fn newest_event(sandbox: &Sandbox) -> Value {
+    sandbox.read(|org| {
+        serde_json::to_value(org.audit_events().next().expect("an event")).expect("json")
+    })
+}
+
+/// Fails unless the newest audit event is `event_type` about `resource_id`, logged with an
+/// `api_key` actor and scoped to `project_id`; the event must also be spec-shaped.
+pub fn assert_audited(
+    sandbox: &Sandbox,
+    event_type: &str,
+    resource_id: &str,
+    project_id: Option<&str>,
+) -> Value {
+    let event = newest_event(sandbox);
+    assert_schema("AuditLog", &event);
+    assert_eq!(event["type"], event_type, "{event:#}");
+    assert_eq!(event[event_type]["id"], resource_id, "{event:#}");
+    assert_eq!(event["actor"]["type"], "api_key", "{event:#}");
+    assert!(
+        event["actor"]["api_key"]["id"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("key_"))
+    );
+    if let Some(project_id) = project_id {
+        assert_eq!(event["project"]["id"], project_id, "{event:#}");
+    }
+    event
+}
