@@ -26,15 +26,25 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8], known: &[&str]) -> Result<T, Api
             Some(unknown),
         ));
     }
-    serde_json::from_value(value).map_err(|e| {
-        // serde names the field in its message; the known field list is short, so find it there.
-        let message = e.to_string();
-        let param = known
-            .iter()
-            .find(|k| message.contains(&format!("`{k}`")))
-            .or_else(|| known.first().filter(|_| known.len() == 1))
-            .copied();
-        ApiError::invalid_request(format!("Invalid request body: {message}."), param)
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        // The path names the field whose value is wrong (`projects[0].role` → `projects`);
+        // a missing field has an empty path, and serde names it in the message instead.
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let top = path
+            .split(['.', '['])
+            .next()
+            .filter(|p| !p.is_empty() && *p != "?");
+        let param = top.map(str::to_owned).or_else(|| {
+            known
+                .iter()
+                .find(|k| message.contains(&format!("`{k}`")))
+                .map(|k| (*k).to_owned())
+        });
+        ApiError::invalid_request(
+            format!("Invalid request body: {message}."),
+            param.as_deref(),
+        )
     })
 }
 
@@ -49,6 +59,10 @@ mod tests {
             .expect_err("unknown field");
         assert_eq!(err.param.as_deref(), Some("admin"));
         let err = parse::<UserRoleUpdate>(br#"{"role":"god"}"#, &["role"]).expect_err("bad role");
+        assert_eq!(err.param.as_deref(), Some("role"));
+        let err = parse::<UserRoleUpdate>(br#"{"role":7}"#, &["role"]).expect_err("wrong type");
+        assert_eq!(err.param.as_deref(), Some("role"));
+        let err = parse::<UserRoleUpdate>(b"{}", &["role"]).expect_err("missing");
         assert_eq!(err.param.as_deref(), Some("role"));
         let err = parse::<UserRoleUpdate>(b"[1]", &["role"]).expect_err("not an object");
         assert_eq!(err.param, None);

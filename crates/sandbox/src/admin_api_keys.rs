@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::json;
 
-use crate::org::{Caller, now};
+use crate::org::Caller;
 use crate::{Failure, Org, Sandbox, paging};
 
 /// The admin-key routes.
@@ -85,7 +85,7 @@ async fn create_admin_key(
                     Failure::not_found("The calling key no longer exists.".into(), "key_id")
                 })?;
             let value = format!("sk-admin-{}", org.random_chars(56));
-            let at = now();
+            let at = org.now();
             let key = new_key(
                 org,
                 body.name.trim(),

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::json;
 
-use crate::org::{Caller, now};
+use crate::org::Caller;
 use crate::{Failure, Org, Sandbox, paging};
 
 /// How long an invite stays valid. Upstream does not document it; a week is common.
@@ -51,9 +51,9 @@ async fn list_invites(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ListPage<Invite>>, Failure> {
     let paging = Paging::take_from(&mut QueryPairs::parse(raw.as_deref()))?;
-    let at = now();
     sandbox
         .read(|org| {
+            let at = org.now();
             let current: Vec<Invite> = org.invites.iter().map(|i| as_of(i, at)).collect();
             paging::page(current.iter(), &paging, |i| &i.id)
         })
@@ -66,7 +66,7 @@ async fn retrieve_invite(
 ) -> Result<Json<Invite>, Failure> {
     ids::invite_id(&invite_id)?;
     sandbox
-        .read(|org| find(org, &invite_id).map(|i| as_of(&org.invites[i], now())))
+        .read(|org| find(org, &invite_id).map(|i| as_of(&org.invites[i], org.now())))
         .map(Json)
 }
 
@@ -87,7 +87,7 @@ async fn create_invite(
                     "{email} is already a member of the organization."
                 )));
             }
-            let at = now();
+            let at = org.now();
             if org
                 .invites
                 .iter()
@@ -165,7 +165,7 @@ async fn accept_invite(
     sandbox
         .write(|org| {
             let index = find(org, &invite_id)?;
-            let at = now();
+            let at = org.now();
             let invite = as_of(&org.invites[index], at);
             if invite.status != "pending" {
                 return Err(Failure::bad_request(ApiError::invalid_request(

@@ -70,6 +70,9 @@ pub struct Org {
     /// Upstream scopes organization-level admin actions to the default project.
     pub(crate) default_project: AuditLogProject,
     pub(crate) rng: fastrand::Rng,
+    /// Seconds added to the system clock, so that the organization's "now" continues from the
+    /// seed's anchor time: seeded expiries and histories stay consistent with what happens next.
+    pub(crate) clock_offset: i64,
 }
 
 impl Org {
@@ -103,11 +106,18 @@ impl Org {
         self.audit.len()
     }
 
+    /// The organization's current Unix time.
+    pub fn now(&self) -> i64 {
+        now() + self.clock_offset
+    }
+
     /// The admin key id a secret belongs to, if that key may call the API (exists, unexpired).
     pub(crate) fn key_for_secret(&self, secret: &str) -> Option<String> {
         let id = self.admin_key_values.get(secret)?;
         let key = self.admin_keys.iter().find(|k| &k.id == id)?;
-        key.expires_at.is_none_or(|e| e > now()).then(|| id.clone())
+        key.expires_at
+            .is_none_or(|e| e > self.now())
+            .then(|| id.clone())
     }
 
     /// A new id: `prefix` and 24 random letters and digits, as upstream's ids look.
@@ -158,7 +168,7 @@ impl Org {
     ) {
         let actor = self.api_key_actor(&caller.key_id);
         let project = project.or_else(|| Some(self.default_project.clone()));
-        self.record_at(now(), event_type, payload, actor, project);
+        self.record_at(self.now(), event_type, payload, actor, project);
     }
 
     /// Appends an audit event with an explicit time and actor (the seed uses this).

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::json;
 
-use crate::org::{Caller, ProjectRecord, now};
+use crate::org::{Caller, ProjectRecord};
 use crate::{Failure, Sandbox, paging};
 
 /// The project-users routes.
@@ -82,6 +82,7 @@ async fn add_member(
                     ))
                 })?
                 .clone();
+            let at = org.now();
             let record = org.project_mut(&project_id)?;
             record.ensure_active()?;
             if record.members.iter().any(|m| m.id == user.id) {
@@ -96,7 +97,7 @@ async fn add_member(
                 name: user.name.clone(),
                 email: user.email.clone(),
                 role: body.role.clone(),
-                added_at: now(),
+                added_at: at,
             };
             record.members.push(added.clone());
             let scope = record.scope();

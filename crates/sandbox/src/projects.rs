@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::json;
 
-use crate::org::{Caller, ProjectRecord, now};
+use crate::org::{Caller, ProjectRecord};
 use crate::{Failure, Sandbox, paging, rate_limits};
 
 /// The projects routes.
@@ -70,7 +70,7 @@ async fn create_project(
                 id: org.new_id("proj_"),
                 object: "organization.project".into(),
                 name: Some(body.name.trim().to_owned()),
-                created_at: now(),
+                created_at: org.now(),
                 archived_at: None,
                 status: Some("active".into()),
             };
@@ -134,12 +134,13 @@ async fn archive_project(
                     Some("project_id"),
                 )));
             }
+            let at = org.now();
             let record = org.project_mut(&project_id)?;
             // Archiving twice changes nothing and logs nothing: a retried archive is harmless.
             if record.project.is_archived() {
                 return Ok(record.project.clone());
             }
-            record.project.archived_at = Some(now());
+            record.project.archived_at = Some(at);
             record.project.status = Some("archived".into());
             let (project, scope) = (record.project.clone(), record.scope());
             org.record(

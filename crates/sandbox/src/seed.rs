@@ -117,6 +117,7 @@ pub fn organization(admin_key: &str, options: SeedOptions) -> Org {
             name: None,
         },
         rng: fastrand::Rng::with_seed(options.seed),
+        clock_offset: options.now - crate::org::now(),
     };
     seed_users(&mut org, options);
     seed_admin_keys(&mut org, admin_key, options.now);

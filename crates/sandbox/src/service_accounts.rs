@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::json;
 
-use crate::org::{Caller, ProjectRecord, now};
+use crate::org::{Caller, ProjectRecord};
 use crate::{Failure, Org, Sandbox, paging};
 
 /// The service-account routes.
@@ -80,7 +80,7 @@ async fn create_service_account(
                 id: org.new_id("svc_acct_"),
                 name: body.name.trim().to_owned(),
                 role: "member".into(),
-                created_at: now(),
+                created_at: org.now(),
             };
             let key = new_key(org, &project_id, &account, "Secret Key")?;
             let record = org.project_mut(&project_id)?;
@@ -219,7 +219,7 @@ fn new_key(
         object: "organization.project.service_account.api_key".into(),
         id: org.new_id("key_"),
         name: name.to_owned(),
-        created_at: now(),
+        created_at: org.now(),
         value,
     };
     let listed = ProjectApiKey {
