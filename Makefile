@@ -1,5 +1,5 @@
 # The two commands of the quick start. Both install whatever is missing first (scripts/setup.sh).
-.PHONY: run test setup size
+.PHONY: run test setup size bench
 
 run:
 	./scripts/run.sh $(ARGS)
@@ -12,3 +12,7 @@ setup:
 
 size:
 	./scripts/size.sh
+
+# Benchmarks print figures; they are not part of `make test`.
+bench:
+	cargo bench --locked -p sandbox --bench audit_logs

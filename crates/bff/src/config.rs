@@ -64,6 +64,9 @@ pub struct SandboxArgs {
     /// Seed of the generated organization.
     #[arg(long, env = "GATEHOUSE_SANDBOX_SEED", default_value_t = sandbox::SeedOptions::default().seed)]
     pub seed: u64,
+    /// Faults to inject, e.g. `latency=200ms,error_rate=0.1,rate_limit=20/s,seed=7`.
+    #[arg(long, env = "GATEHOUSE_SANDBOX_FAULTS")]
+    pub faults: Option<sandbox::Faults>,
 }
 
 /// OpenAI's API.
@@ -116,5 +119,15 @@ mod tests {
         let err = Cli::try_parse_from(["gatehouse", "serve", "--listen", "nowhere"])
             .expect_err("bad address");
         assert!(err.to_string().contains("--listen"), "{err}");
+        let err = Cli::try_parse_from([
+            "gatehouse",
+            "sandbox",
+            "--admin-key",
+            "k",
+            "--faults",
+            "boom=1",
+        ])
+        .expect_err("bad faults");
+        assert!(err.to_string().contains("--faults"), "{err}");
     }
 }

@@ -83,7 +83,11 @@ pub async fn sandbox(args: SandboxArgs) -> anyhow::Result<()> {
         seed: args.seed,
         ..sandbox::SeedOptions::default()
     };
-    let sandbox = sandbox::Sandbox::seeded(args.admin_key.trim(), options);
+    let mut sandbox = sandbox::Sandbox::seeded(args.admin_key.trim(), options);
+    if let Some(faults) = args.faults {
+        println!("Injecting faults: {faults:?}");
+        sandbox = sandbox.with_faults(faults);
+    }
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("--listen {}: cannot bind", args.listen))?;

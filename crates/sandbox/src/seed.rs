@@ -405,7 +405,11 @@ fn change(
     user: &User,
     project: &AuditLogProject,
 ) -> (&'static str, Value, bool) {
-    let role = if draw % 2 == 0 { "owner" } else { "reader" };
+    let role = if draw.is_multiple_of(2) {
+        "owner"
+    } else {
+        "reader"
+    };
     match draw {
         58..=65 => (
             "api_key.created",

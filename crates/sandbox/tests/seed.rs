@@ -53,7 +53,7 @@ fn the_history_covers_90_days_and_every_family() {
         let events: Vec<_> = org.audit_events().collect();
         let oldest = events.last().expect("events").effective_at;
         assert!(
-            oldest >= NOW - 90 * 86_400 && oldest < NOW - 89 * 86_400,
+            (NOW - 90 * 86_400..NOW - 89 * 86_400).contains(&oldest),
             "starts 90 days back"
         );
         assert!(

@@ -1,5 +1,8 @@
 //! Test harness of the sandbox: a seeded sandbox behind `oneshot`, and the spec's JSON schemas.
 
+// Each test file uses a different part of the harness.
+#![allow(dead_code)]
+
 use std::sync::OnceLock;
 
 use axum::body::Body;
