@@ -128,6 +128,13 @@ impl Paging {
         self.limit.unwrap_or(LIMIT_DEFAULT) as usize
     }
 
+    /// The query string of the cursor parameters alone.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs = Vec::new();
+        self.push_pairs(&mut pairs);
+        encode(pairs)
+    }
+
     /// Appends the cursor parameters to `out`.
     pub fn push_pairs(&self, out: &mut Vec<(&'static str, String)>) {
         if let Some(limit) = self.limit {

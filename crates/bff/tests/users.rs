@@ -177,8 +177,7 @@ async fn unknown_routes_ids_and_fields_never_reach_upstream() {
     let (cookie, csrf) = harness.owner().await;
     let id = some_user_id(&harness).await;
     let not_found = [
-        ("GET", "/api/v1/organization/projects".to_owned()),
-        ("GET", "/api/v1/organization/admin_api_keys".to_owned()),
+        ("GET", "/api/v1/organization/certificates".to_owned()),
         ("GET", format!("{LIST}/{id}/roles")),
         (
             "GET",

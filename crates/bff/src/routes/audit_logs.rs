@@ -2,13 +2,12 @@
 //! rebuilt from the typed query.
 
 use admin_api::audit_logs::ListAuditLogsQuery;
-use admin_api::query::QueryPairs;
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 
+use super::proxy;
 use crate::{AppError, AppState};
 
 /// The audit-log routes.
@@ -20,12 +19,6 @@ async fn list_audit_logs(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let mut pairs = QueryPairs::parse(raw.as_deref());
-    let query = ListAuditLogsQuery::take_from(&mut pairs)?;
-    pairs.deny_unknown()?;
-    let path = "/organization/audit_logs";
-    state
-        .upstream
-        .send(Method::GET, path, &query.to_query_string(), None)
-        .await
+    let query = proxy::query(raw.as_deref(), ListAuditLogsQuery::take_from)?;
+    proxy::read(&state, "/organization/audit_logs", &query.to_query_string()).await
 }

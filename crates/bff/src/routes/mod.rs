@@ -1,8 +1,16 @@
 //! The `/api` surface: the session endpoints, and the allow-listed Admin API operations under
 //! `/api/v1`. Anything else under `/api` is a 404 that never reaches upstream.
 
+mod admin_api_keys;
+mod api_keys;
 mod audit_logs;
 mod guard;
+mod invites;
+mod project_users;
+mod projects;
+mod proxy;
+mod rate_limits;
+mod service_accounts;
 mod session;
 mod users;
 
@@ -17,6 +25,13 @@ pub use guard::SESSION_COOKIE;
 pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .merge(users::router())
+        .merge(invites::router())
+        .merge(projects::router())
+        .merge(project_users::router())
+        .merge(service_accounts::router())
+        .merge(api_keys::router())
+        .merge(admin_api_keys::router())
+        .merge(rate_limits::router())
         .merge(audit_logs::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

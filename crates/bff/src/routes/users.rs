@@ -2,15 +2,16 @@
 //! are rebuilt from typed structs, so nothing the browser sends travels upstream verbatim.
 
 use admin_api::ids;
-use admin_api::query::QueryPairs;
 use admin_api::users::{ListUsersQuery, UserRoleUpdate};
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
+use axum::{Extension, Router};
 
+use super::proxy;
+use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The users routes.
@@ -27,49 +28,38 @@ async fn list_users(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let mut pairs = QueryPairs::parse(raw.as_deref());
-    let query = ListUsersQuery::take_from(&mut pairs)?;
-    pairs.deny_unknown()?;
-    state
-        .upstream
-        .send(
-            Method::GET,
-            "/organization/users",
-            &query.to_query_string(),
-            None,
-        )
-        .await
+    let query = proxy::query(raw.as_deref(), ListUsersQuery::take_from)?;
+    proxy::read(&state, "/organization/users", &query.to_query_string()).await
 }
 
 async fn retrieve_user(
     State(state): State<AppState>,
     Path(user_id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
+    proxy::no_query(raw.as_deref())?;
     ids::user_id(&user_id)?;
-    let path = format!("/organization/users/{user_id}");
-    state.upstream.send(Method::GET, &path, "", None).await
+    proxy::read(&state, &format!("/organization/users/{user_id}"), "").await
 }
 
 async fn modify_user(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     ids::user_id(&user_id)?;
-    let update: UserRoleUpdate = admin_api::body::parse(&body, &["role"])?;
-    let body = serde_json::to_value(update).map_err(|e| AppError::internal(&e))?;
+    let body = proxy::body::<UserRoleUpdate>(&body, &["role"], |_| Ok(()))?;
     let path = format!("/organization/users/{user_id}");
-    state
-        .upstream
-        .send(Method::POST, &path, "", Some(body))
-        .await
+    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
 }
 
 async fn delete_user(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Path(user_id): Path<String>,
 ) -> Result<Response, AppError> {
     ids::user_id(&user_id)?;
     let path = format!("/organization/users/{user_id}");
-    state.upstream.send(Method::DELETE, &path, "", None).await
+    proxy::write(&state, &session, Method::DELETE, &path, None).await
 }

@@ -1,0 +1,421 @@
+//! The allow-listed proxy: every mutating route refuses auditors, missing CSRF and missing
+//! sessions, every allowed read works, and a table of attack requests never reaches upstream.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::Harness;
+
+/// Ids of real objects in the seeded sandbox.
+struct Ids {
+    user: String,
+    /// Someone in the organization but not in `project`.
+    newcomer: String,
+    project: String,
+    member: String,
+    account: String,
+    user_key: String,
+    invite: String,
+    admin_key: String,
+}
+
+fn ids(harness: &Harness) -> Ids {
+    harness.sandbox.read(|org| {
+        // Not the default project (the first), which cannot be archived.
+        let project = org
+            .projects()
+            .iter()
+            .skip(1)
+            .find(|p| !p.service_accounts.is_empty())
+            .expect("project");
+        let user = org.users()[5].id.clone();
+        let newcomer = org
+            .users()
+            .iter()
+            .find(|u| u.id != user && !project.members.iter().any(|m| m.id == u.id))
+            .expect("someone outside the project")
+            .id
+            .clone();
+        Ids {
+            user,
+            newcomer,
+            project: project.project.id.clone(),
+            member: project.members[1].id.clone(),
+            account: project.service_accounts[0].id.clone(),
+            user_key: project
+                .api_keys
+                .iter()
+                .find(|k| k.owner.kind == "user")
+                .expect("key")
+                .id
+                .clone(),
+            invite: org.invites()[0].id.clone(),
+            admin_key: org.admin_keys()[1].id.clone(),
+        }
+    })
+}
+
+/// Every mutating operation the portal offers: method, path, body.
+fn writes(ids: &Ids) -> Vec<(&'static str, String, Option<String>)> {
+    let p = format!("/api/v1/organization/projects/{}", ids.project);
+    vec![
+        (
+            "POST",
+            format!("/api/v1/organization/users/{}", ids.user),
+            Some(r#"{"role":"owner"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/organization/users/{}", ids.user),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/invites".into(),
+            Some(r#"{"email":"a@b.example","role":"reader"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/organization/invites/{}", ids.invite),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/projects".into(),
+            Some(r#"{"name":"New"}"#.into()),
+        ),
+        ("POST", p.clone(), Some(r#"{"name":"Renamed"}"#.into())),
+        ("POST", format!("{p}/archive"), None),
+        (
+            "POST",
+            format!("{p}/users"),
+            Some(format!(
+                r#"{{"user_id":"{}","role":"member"}}"#,
+                ids.newcomer
+            )),
+        ),
+        (
+            "POST",
+            format!("{p}/users/{}", ids.member),
+            Some(r#"{"role":"owner"}"#.into()),
+        ),
+        ("DELETE", format!("{p}/users/{}", ids.member), None),
+        (
+            "POST",
+            format!("{p}/service_accounts"),
+            Some(r#"{"name":"bot"}"#.into()),
+        ),
+        (
+            "POST",
+            format!("{p}/service_accounts/{}", ids.account),
+            Some(r#"{"name":"bot2"}"#.into()),
+        ),
+        (
+            "POST",
+            format!("{p}/service_accounts/{}/api_keys", ids.account),
+            Some(r#"{"name":"k"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("{p}/service_accounts/{}", ids.account),
+            None,
+        ),
+        ("DELETE", format!("{p}/api_keys/{}", ids.user_key), None),
+        (
+            "POST",
+            "/api/v1/organization/admin_api_keys".into(),
+            Some(r#"{"name":"k"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/organization/admin_api_keys/{}", ids.admin_key),
+            None,
+        ),
+        (
+            "POST",
+            format!("{p}/rate_limits/rl-gpt-4o"),
+            Some(r#"{"max_requests_per_1_minute":10}"#.into()),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_write_needs_a_session_the_csrf_token_and_the_owner_role() {
+    let harness = Harness::new().await;
+    let ids = ids(&harness);
+    let (auditor, auditor_csrf) = harness.auditor().await;
+    let (owner, _) = harness.owner().await;
+    for (method, uri, body) in writes(&ids) {
+        let body = body.as_deref();
+        harness
+            .send(method, &uri, None, None, body)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, Some("unauthenticated"));
+        harness
+            .send(method, &uri, Some(&owner), None, body)
+            .await
+            .assert_error(StatusCode::FORBIDDEN, Some("csrf_failed"));
+        harness
+            .send(method, &uri, Some(&auditor), Some(&auditor_csrf), body)
+            .await
+            .assert_error(StatusCode::FORBIDDEN, Some("insufficient_role"));
+    }
+    assert_eq!(harness.hits(), 0, "no refused write reached upstream");
+}
+
+#[tokio::test]
+async fn every_write_goes_through_for_an_owner() {
+    let harness = Harness::new().await;
+    let ids = ids(&harness);
+    let (owner, csrf) = harness.owner().await;
+    // Archive last: an archived project refuses the other changes.
+    let mut writes = writes(&ids);
+    let archive = writes
+        .iter()
+        .position(|(_, uri, _)| uri.ends_with("/archive"))
+        .expect("archive");
+    let archive = writes.remove(archive);
+    writes.push(archive);
+    for (method, uri, body) in writes {
+        let answer = harness
+            .send(method, &uri, Some(&owner), Some(&csrf), body.as_deref())
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "{method} {uri}: {}",
+            answer.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_allowed_read_answers() {
+    let harness = Harness::new().await;
+    let ids = ids(&harness);
+    let (auditor, _) = harness.auditor().await;
+    let p = format!("/api/v1/organization/projects/{}", ids.project);
+    for uri in [
+        "/api/v1/organization/users?limit=5".to_owned(),
+        format!("/api/v1/organization/users/{}", ids.user),
+        "/api/v1/organization/invites".into(),
+        format!("/api/v1/organization/invites/{}", ids.invite),
+        "/api/v1/organization/projects?include_archived=true".into(),
+        p.clone(),
+        format!("{p}/users"),
+        format!("{p}/users/{}", ids.member),
+        format!("{p}/service_accounts"),
+        format!("{p}/service_accounts/{}", ids.account),
+        format!("{p}/api_keys?owner_project_access=active"),
+        format!("{p}/api_keys/{}", ids.user_key),
+        "/api/v1/organization/admin_api_keys?order=desc".into(),
+        format!("/api/v1/organization/admin_api_keys/{}", ids.admin_key),
+        format!("{p}/rate_limits?limit=2&before=rl-o3-mini"),
+        "/api/v1/organization/audit_logs?event_types[]=login.failed&limit=3".into(),
+    ] {
+        let answer = harness.send("GET", &uri, Some(&auditor), None, None).await;
+        assert_eq!(answer.status, StatusCode::OK, "GET {uri}: {}", answer.text);
+    }
+}
+
+#[tokio::test]
+async fn attack_requests_never_reach_upstream() {
+    let harness = Harness::new().await;
+    let ids = ids(&harness);
+    let (owner, csrf) = harness.owner().await;
+    let p = format!("/api/v1/organization/projects/{}", ids.project);
+    let u = format!("/api/v1/organization/users/{}", ids.user);
+    // (method, uri, body, expected status)
+    let attacks: Vec<(&str, String, Option<&str>, StatusCode)> = vec![
+        (
+            "GET",
+            "/api/v1/organization/users/..%2F..%2Fadmin_api_keys".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/users/%2e%2e".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/users/..".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/certificates".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/costs".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/usage/completions".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            format!("{p}/certificates"),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "POST",
+            format!("{p}/spend_limit"),
+            Some("{}"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            "/api/v1/https://evil.example/v1/organization/users".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            "/api/v1//organization/users".into(),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/users?limit=5&redirect=http://evil.example".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/audit_logs?tenant_only=true".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("{u}?expand=secrets"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/projects?include_archived=yes".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/users?limit=1000".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/projects/proj_a%2Fusers".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "DELETE",
+            "/api/v1/organization/admin_api_keys/key_x%00".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "PUT",
+            u.clone(),
+            Some(r#"{"role":"owner"}"#),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            "PATCH",
+            p.clone(),
+            Some(r#"{"name":"x"}"#),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            "TRACE",
+            "/api/v1/organization/users".into(),
+            None,
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            "POST",
+            u.clone(),
+            Some(r#"{"role":"owner","role_id":"role_admin"}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/invites".into(),
+            Some(
+                r#"{"email":"a@b.example","role":"reader","projects":[{"id":"../x","role":"member"}]}"#,
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/projects".into(),
+            Some("not json"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/projects".into(),
+            Some(r#"{"name":"x","external_key_id":"ek"}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            format!("{p}/rate_limits/rl-gpt-4o"),
+            Some(r#"{"max_requests_per_1_minute":-1}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/admin_api_keys".into(),
+            Some(r#"{"name":"x","expires_in_seconds":0}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            format!("{p}/users"),
+            Some(r#"{"user_id":"user-a/../../x","role":"member"}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "DELETE",
+            format!("{p}/api_keys/sk-proj-abc"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    assert!(attacks.len() >= 20);
+    for (method, uri, body, expected) in &attacks {
+        let answer = harness
+            .send(method, uri, Some(&owner), Some(&csrf), *body)
+            .await;
+        assert_eq!(answer.status, *expected, "{method} {uri}: {}", answer.text);
+        if answer.status != StatusCode::METHOD_NOT_ALLOWED {
+            answer.assert_error(*expected, None);
+        }
+    }
+    assert_eq!(
+        harness.hits(),
+        0,
+        "none of the {} attack requests reached upstream",
+        attacks.len()
+    );
+    println!(
+        "attack table: {} requests, 0 reached upstream",
+        attacks.len()
+    );
+}
