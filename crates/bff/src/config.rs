@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use reqwest::Url;
@@ -46,6 +47,18 @@ pub struct ServeArgs {
     /// The URL people use to reach the portal; https turns on Secure cookies and HSTS.
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<Url>,
+    /// How long connecting to upstream may take.
+    #[arg(long, env = "GATEHOUSE_UPSTREAM_CONNECT_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    pub upstream_connect_timeout: Duration,
+    /// How long a whole upstream request may take.
+    #[arg(long, env = "GATEHOUSE_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub upstream_timeout: Duration,
+    /// A session ends after this long without a request.
+    #[arg(long, env = "GATEHOUSE_SESSION_IDLE", default_value = "30m", value_parser = parse_duration)]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    #[arg(long, env = "GATEHOUSE_SESSION_MAX", default_value = "12h", value_parser = parse_duration)]
+    pub session_max: Duration,
 }
 
 /// `gatehouse sandbox`.
@@ -90,6 +103,15 @@ fn parse_upstream(value: &str) -> Result<Url, String> {
         return Err("the upstream URL must not carry a query, fragment or credentials".into());
     }
     Ok(url)
+}
+
+fn parse_duration(value: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(value)
+        .map_err(|e| format!("{e}; write durations like 500ms, 30s, 30m or 12h"))?;
+    if duration.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(duration)
 }
 
 fn parse_public_url(value: &str) -> Result<Url, String> {

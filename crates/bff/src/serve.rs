@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::config::{DEFAULT_UPSTREAM, SandboxArgs, ServeArgs};
 use crate::session::{Accounts, SessionLimits, SessionStore, random_token};
-use crate::upstream::{AdminKey, Upstream};
+use crate::upstream::{AdminKey, Policy, Upstream};
 use crate::{AppState, app};
 
 /// Runs the portal until Ctrl-C or SIGTERM.
@@ -33,9 +33,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("--data-dir {}: cannot create it", args.data_dir.display()))?;
 
+    let policy = Policy {
+        connect_timeout: args.upstream_connect_timeout,
+        timeout: args.upstream_timeout,
+        ..Policy::default()
+    };
     let upstream = match admin_key {
-        Some(key) => Upstream::new(&args.upstream, key)?,
-        None => start_embedded_sandbox().await?,
+        Some(key) => Upstream::with_policy(&args.upstream, key, policy)?,
+        None => start_embedded_sandbox(policy).await?,
     };
     let accounts = if demo {
         Accounts::demo()?
@@ -47,7 +52,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let state = AppState {
         accounts: accounts.into(),
-        sessions: SessionStore::new(SessionLimits::default()),
+        sessions: SessionStore::new(SessionLimits {
+            idle: args.session_idle,
+            absolute: args.session_max,
+        }),
         upstream,
         demo,
         static_dir: Some(static_dir),
@@ -132,7 +140,7 @@ fn static_dir(dir: PathBuf) -> anyhow::Result<PathBuf> {
 
 /// Demo mode: the sandbox on a loopback port, used over real HTTP like any upstream, so demo and
 /// tests exercise the same code path as production.
-async fn start_embedded_sandbox() -> anyhow::Result<Upstream> {
+async fn start_embedded_sandbox(policy: Policy) -> anyhow::Result<Upstream> {
     let key = format!("sk-admin-sandbox-{}", &random_token()[..32]);
     let sandbox = sandbox::Sandbox::seeded(&key, sandbox::SeedOptions::default());
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
@@ -142,7 +150,7 @@ async fn start_embedded_sandbox() -> anyhow::Result<Upstream> {
             tracing::error!(error = %e, "the embedded sandbox stopped");
         }
     });
-    Upstream::new(&base, AdminKey::new(&key)?)
+    Upstream::with_policy(&base, AdminKey::new(&key)?, policy)
 }
 
 async fn shutdown_signal() {

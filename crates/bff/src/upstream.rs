@@ -35,30 +35,142 @@ impl std::fmt::Debug for AdminKey {
     }
 }
 
+/// How the portal talks to upstream: timeouts and the retry policy for reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    /// Retries of a GET after the first attempt (writes are never retried).
+    pub retries: u32,
+    /// The first backoff; each retry doubles it, with full jitter.
+    pub backoff: Duration,
+    /// The longest wait a `Retry-After` may impose before the portal gives up instead.
+    pub max_retry_after: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_millis(200),
+            max_retry_after: Duration::from_secs(10),
+        }
+    }
+}
+
 /// The upstream API at one fixed base URL.
 #[derive(Clone, Debug)]
 pub struct Upstream {
     client: reqwest::Client,
     base: Arc<str>,
     key: AdminKey,
+    policy: Policy,
+}
+
+/// What `/readyz` reports about upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    KeyRejected,
+    Unreachable,
+    Failing,
 }
 
 impl Upstream {
     /// A client for `base` (such as `https://api.openai.com/v1`) using `key`.
     pub fn new(base: &reqwest::Url, key: AdminKey) -> anyhow::Result<Self> {
+        Self::with_policy(base, key, Policy::default())
+    }
+
+    /// A client with explicit timeouts and retry policy.
+    pub fn with_policy(base: &reqwest::Url, key: AdminKey, policy: Policy) -> anyhow::Result<Self> {
         // reqwest is built without a default crypto provider to keep aws-lc out of the build.
         let _already_installed = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(policy.connect_timeout)
+            .timeout(policy.timeout)
             .user_agent(concat!("gatehouse/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {
             client,
             base: base.as_str().trim_end_matches('/').into(),
             key,
+            policy,
         })
+    }
+
+    /// Whether upstream answers and accepts the key (one cheap read, not retried).
+    pub async fn readiness(&self) -> Readiness {
+        let url = format!("{}/organization/users?limit=1", self.base);
+        match self.client.get(&url).bearer_auth(&*self.key.0).send().await {
+            Err(_) => Readiness::Unreachable,
+            Ok(r) if r.status().is_success() => Readiness::Ready,
+            Ok(r) if matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
+                Readiness::KeyRejected
+            }
+            Ok(_) => Readiness::Failing,
+        }
+    }
+
+    /// Sends once, or for a GET retries on 429, 502, 503, 504 and connection failures with
+    /// exponential backoff and full jitter, honouring `Retry-After` up to a bound. Writes are
+    /// sent exactly once: a retry could apply a change twice.
+    async fn send_with_retries(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        let retries = if method == Method::GET {
+            self.policy.retries
+        } else {
+            0
+        };
+        let mut attempt = 0;
+        loop {
+            let mut request = self
+                .client
+                .request(method.clone(), url)
+                .bearer_auth(&*self.key.0);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let result = request.send().await;
+            let retryable = match &result {
+                Ok(r) => matches!(r.status().as_u16(), 429 | 502 | 503 | 504),
+                Err(e) => e.is_connect() || e.is_timeout() || e.is_request(),
+            };
+            if !retryable || attempt >= retries {
+                return result;
+            }
+            let retry_after = result.as_ref().ok().and_then(|r| {
+                r.headers()
+                    .get(header::RETRY_AFTER)?
+                    .to_str()
+                    .ok()?
+                    .parse::<u64>()
+                    .ok()
+                    .map(Duration::from_secs)
+            });
+            let wait = match retry_after {
+                Some(wait) if wait > self.policy.max_retry_after => return result,
+                Some(wait) => wait,
+                None => {
+                    let ceiling = self.policy.backoff.saturating_mul(1 << attempt.min(10));
+                    ceiling.mul_f64(fastrand::f64())
+                }
+            };
+            tracing::warn!(
+                attempt = attempt + 1,
+                wait_ms = wait.as_millis(),
+                "retrying an upstream read"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
     }
 
     /// Sends one request to `path` (starting with `/organization/`) and passes the answer on.
@@ -78,18 +190,14 @@ impl Upstream {
             url.push('?');
             url.push_str(query);
         }
-        let mut request = self.client.request(method, &url).bearer_auth(&*self.key.0);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request
-            .send()
+        let response = self
+            .send_with_retries(method, &url, body.as_ref())
             .await
             .map_err(|e| AppError::bad_gateway("OpenAI could not be reached.", &e.without_url()))?;
         let status = response.status();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(AppError::bad_gateway(
-                "OpenAI refused the portal's admin key. An administrator must check it.",
+                "Admin key rejected: OpenAI refused the portal's admin key. An administrator must check it.",
                 &format!("upstream answered {status} for {path}"),
             ));
         }

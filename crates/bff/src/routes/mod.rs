@@ -5,6 +5,7 @@ mod admin_api_keys;
 mod api_keys;
 mod audit_logs;
 mod guard;
+mod health;
 mod invites;
 mod project_users;
 mod projects;
@@ -42,7 +43,10 @@ pub fn router(state: AppState) -> Router {
         .route("/meta", get(session::meta))
         .nest("/v1", v1)
         .fallback(unknown_api_route);
-    Router::new().nest("/api", api).with_state(state)
+    Router::new()
+        .nest("/api", api)
+        .merge(health::router())
+        .with_state(state)
 }
 
 async fn unknown_api_route() -> AppError {

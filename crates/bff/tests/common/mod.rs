@@ -12,7 +12,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use gatehouse::session::{Accounts, Role, SessionLimits, SessionStore};
-use gatehouse::upstream::{AdminKey, Upstream};
+use gatehouse::upstream::{AdminKey, Policy, Upstream};
 use gatehouse::{AppState, SESSION_COOKIE};
 use http_body_util::BodyExt;
 use sandbox::{Sandbox, SeedOptions};
@@ -32,13 +32,11 @@ pub struct Harness {
 impl Harness {
     /// A BFF holding `CANARY_KEY`, in front of a sandbox that accepts `sandbox_key`.
     pub async fn with_keys(sandbox_key: &str) -> Self {
-        let sandbox = Sandbox::seeded(
-            sandbox_key,
-            SeedOptions {
-                audit_events: 50,
-                ..SeedOptions::default()
-            },
-        );
+        Self::around(small_sandbox(sandbox_key), Policy::default()).await
+    }
+
+    /// A BFF holding `CANARY_KEY` with the given upstream policy, in front of `sandbox`.
+    pub async fn around(sandbox: Sandbox, policy: Policy) -> Self {
         let upstream_hits = Arc::new(AtomicUsize::new(0));
         let hits = upstream_hits.clone();
         let counted = sandbox::app(sandbox.clone()).layer(axum::middleware::from_fn(
@@ -55,9 +53,10 @@ impl Harness {
             .expect("bind");
         let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
         tokio::spawn(async move { axum::serve(listener, counted).await });
-        let upstream = Upstream::new(
+        let upstream = Upstream::with_policy(
             &base.parse().expect("url"),
             AdminKey::new(CANARY_KEY).expect("key"),
+            policy,
         )
         .expect("client");
         let accounts = Accounts::with_passwords(&[
@@ -159,6 +158,17 @@ impl Harness {
     pub async fn auditor(&self) -> (String, String) {
         self.sign_in("audrey", "audrey-password").await
     }
+}
+
+/// A seeded sandbox with a short history, accepting `key`.
+pub fn small_sandbox(key: &str) -> Sandbox {
+    Sandbox::seeded(
+        key,
+        SeedOptions {
+            audit_events: 50,
+            ..SeedOptions::default()
+        },
+    )
 }
 
 /// One response, read whole.
