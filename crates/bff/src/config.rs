@@ -23,6 +23,62 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the sandbox emulator of the OpenAI organization API on its own.
     Sandbox(SandboxArgs),
+    /// Manage portal accounts (passwords are read from stdin or a prompt, never from flags).
+    User(UserArgs),
+    /// Check the journal's hash chain.
+    Journal(JournalArgs),
+}
+
+/// `gatehouse user ...`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// Directory for Gatehouse's own data.
+    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./.gatehouse", global = true)]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+/// What to do with accounts.
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add an account; the password is read from stdin or a prompt.
+    Add {
+        /// The user name people sign in with.
+        name: String,
+        /// `owner` (may change things) or `auditor` (reads only).
+        #[arg(long)]
+        role: crate::accounts::Role,
+    },
+    /// List the accounts.
+    List,
+    /// Remove an account.
+    Remove {
+        /// The user name.
+        name: String,
+    },
+    /// Set a new password, read from stdin or a prompt.
+    Passwd {
+        /// The user name.
+        name: String,
+    },
+}
+
+/// `gatehouse journal ...`.
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    /// Directory for Gatehouse's own data.
+    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./.gatehouse", global = true)]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub action: JournalAction,
+}
+
+/// What to do with the journal.
+#[derive(Debug, Subcommand)]
+pub enum JournalAction {
+    /// Exit non-zero if any row was changed, removed or reordered.
+    Verify,
 }
 
 /// `gatehouse serve`. The admin key is read from `OPENAI_ADMIN_KEY` or `--admin-key-file`, never

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 pub struct AppError {
     pub status: StatusCode,
     pub error: ApiError,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -25,6 +27,18 @@ impl AppError {
     /// 401 with a reason (bad credentials).
     pub fn new_unauthorized(message: &str, code: &str) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, message, code)
+    }
+
+    /// 429 after repeated failed sign-ins, saying how long to wait.
+    pub fn too_many_sign_ins(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Too many failed sign-ins. Try again in {seconds} seconds."),
+            "too_many_sign_ins",
+        );
+        error.retry_after = Some(seconds.max(1));
+        error
     }
 
     /// 403 with a reason.
@@ -62,6 +76,7 @@ impl AppError {
         Self {
             status,
             error: ApiError::invalid_request(message, None).with_code(code),
+            retry_after: None,
         }
     }
 
@@ -76,12 +91,19 @@ impl From<ApiError> for AppError {
         Self {
             status: StatusCode::BAD_REQUEST,
             error,
+            retry_after: None,
         }
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.error.into_response_body())).into_response()
+        let mut response = (self.status, Json(self.error.into_response_body())).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

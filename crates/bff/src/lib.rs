@@ -3,13 +3,18 @@
 //! It signs portal users in (roles `owner` and `auditor`), forwards only allow-listed Admin API
 //! calls with the admin key added, and serves the built single-page app under a strict CSP.
 
+pub mod accounts;
+pub mod admin;
 pub mod config;
+pub mod db;
 pub mod error;
-mod middleware;
+pub mod middleware;
 mod routes;
 mod security;
+pub mod journal;
 pub mod serve;
 pub mod session;
+pub mod throttle;
 pub mod upstream;
 
 use std::path::PathBuf;
@@ -27,6 +32,11 @@ use upstream::Upstream;
 pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub sessions: SessionStore,
+    pub throttle: Arc<throttle::Throttle>,
+    /// The journal of writes; `None` only in tests that do not look at it.
+    pub journal: Option<Arc<journal::Journal>>,
+    /// The origins a write may come from (`Origin` header), besides none at all.
+    pub allowed_origins: Arc<[String]>,
     pub upstream: Upstream,
     /// Demo mode: the upstream is the in-process sandbox, and the sign-in page shows the demo accounts.
     pub demo: bool,

@@ -16,6 +16,8 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => gatehouse::serve::serve(args).await,
         Command::Sandbox(args) => gatehouse::serve::sandbox(args).await,
+        Command::User(args) => gatehouse::admin::user(args).await,
+        Command::Journal(args) => gatehouse::admin::journal(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,16 +1,36 @@
 //! The one middleware stack of the BFF.
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 use crate::security::content_security_policy;
 
-/// Wraps the router. Layers run outside-in for requests: tracing sees every request first and
-/// records the final status; the security headers sit inside it so that every response, errors
-/// and static files included, carries them.
+/// The header carrying each request's id, in requests (set here) and responses.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The header carrying upstream's `x-request-id` for a forwarded call.
+pub const UPSTREAM_REQUEST_ID: &str = "x-upstream-request-id";
+
+/// Gives each request a random id (64 bits, hex), unless a trusted proxy in front set one.
+#[derive(Clone, Copy, Debug, Default)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&crate::session::random_token()[..16])
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Wraps the router. Layers run outside-in for requests: the request id is set first, so the
+/// trace span and every log line inside it carry it, and it is copied to the response last;
+/// tracing records the final status; the security headers sit inside it so that every response,
+/// errors and static files included, carries them.
 pub fn stack(router: Router, state: &AppState) -> Router {
     let csp = content_security_policy(state.static_dir.as_deref());
     let mut headers = vec![
@@ -38,5 +58,19 @@ pub fn stack(router: Router, state: &AppState) -> Router {
     let router = headers.into_iter().fold(router, |router, (name, value)| {
         router.layer(SetResponseHeaderLayer::overriding(name, value))
     });
-    router.layer(TraceLayer::new_for_http())
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    router
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<axum::body::Body>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                // The path only: query strings can hold emails and cursors.
+                tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
 }

@@ -8,7 +8,11 @@ use reqwest::Url;
 use tokio::net::TcpListener;
 
 use crate::config::{DEFAULT_UPSTREAM, SandboxArgs, ServeArgs};
-use crate::session::{Accounts, SessionLimits, SessionStore, random_token};
+use std::sync::Arc;
+
+use crate::journal::Journal;
+use crate::session::{Accounts, Clock, SessionLimits, SessionStore, random_token};
+use crate::throttle::Throttle;
 use crate::upstream::{AdminKey, Policy, Upstream};
 use crate::{AppState, app};
 
@@ -30,8 +34,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let static_dir = static_dir(args.static_dir)?;
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("--data-dir {}: cannot create it", args.data_dir.display()))?;
 
     let policy = Policy {
         connect_timeout: args.upstream_connect_timeout,
@@ -42,44 +44,60 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(key) => Upstream::with_policy(&args.upstream, key, policy)?,
         None => start_embedded_sandbox(policy).await?,
     };
+    let db = crate::db::open(&args.data_dir).await?;
     let accounts = if demo {
-        Accounts::demo()?
+        Accounts::demo()?.and_database(db.clone())
     } else {
-        // Account management (`gatehouse user add`) arrives with the BFF-security work; until then
-        // a real deployment has no portal accounts and nobody can sign in.
-        tracing::warn!("no portal accounts are configured: nobody can sign in yet");
-        Accounts::default()
+        Accounts::default().and_database(db.clone())
     };
-    let state = AppState {
-        accounts: accounts.into(),
-        sessions: SessionStore::new(SessionLimits {
-            idle: args.session_idle,
-            absolute: args.session_max,
-        }),
-        upstream,
-        demo,
-        static_dir: Some(static_dir),
-        secure_cookies: args
-            .public_url
-            .as_ref()
-            .is_some_and(|u| u.scheme() == "https"),
-    };
-
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("--listen {}: cannot bind", args.listen))?;
     let address = listener.local_addr()?;
+    let clock = Clock::default();
+    let state = AppState {
+        accounts: accounts.into(),
+        sessions: SessionStore::with_clock(
+            SessionLimits {
+                idle: args.session_idle,
+                absolute: args.session_max,
+            },
+            clock.clone(),
+        ),
+        throttle: Arc::new(Throttle::new(clock)),
+        journal: Some(Arc::new(Journal::new(db))),
+        allowed_origins: allowed_origins(address, args.public_url.as_ref()).into(),
+        upstream,
+        demo,
+        static_dir: Some(static_dir),
+        secure_cookies: args.public_url.as_ref().is_some_and(|u| u.scheme() == "https"),
+    };
     println!("Gatehouse is listening on http://{address}");
     if demo {
         println!("Demo mode: the upstream is the embedded sandbox.");
-        println!(
-            "Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor)."
-        );
+        println!("Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor).");
     }
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
+}
+
+/// The origins a write may come from: the public URL's, and the address served on (with both
+/// loopback spellings, since people type either).
+fn allowed_origins(address: SocketAddr, public_url: Option<&Url>) -> Vec<String> {
+    let mut origins = vec![format!("http://{address}")];
+    if address.ip().is_loopback() {
+        origins.push(format!("http://localhost:{}", address.port()));
+        origins.push(format!("http://127.0.0.1:{}", address.port()));
+    }
+    if let Some(url) = public_url {
+        origins.push(url.origin().ascii_serialization());
+    }
+    origins
 }
 
 /// Runs the sandbox alone until Ctrl-C or SIGTERM.

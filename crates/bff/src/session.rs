@@ -8,84 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use serde::{Deserialize, Serialize};
-
-/// What a portal user may do: an owner may write, an auditor only reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Owner,
-    Auditor,
-}
-
-/// One portal account: the argon2id hash of its password and its role.
-#[derive(Debug, Clone)]
-pub struct Account {
-    pub username: String,
-    pub password_hash: String,
-    pub role: Role,
-}
-
-/// The accounts that may sign in.
-#[derive(Debug, Default)]
-pub struct Accounts {
-    by_name: HashMap<String, Account>,
-    /// A hash to verify against when the account does not exist, so that a missing account costs
-    /// the same time as a wrong password and timing does not reveal which it was.
-    decoy_hash: String,
-}
-
-impl Accounts {
-    /// Accounts from `(username, password, role)`, hashing each password with argon2id.
-    pub fn with_passwords(entries: &[(&str, &str, Role)]) -> anyhow::Result<Self> {
-        let mut by_name = HashMap::new();
-        for (username, password, role) in entries {
-            let account = Account {
-                username: (*username).to_owned(),
-                password_hash: hash_password(password)?,
-                role: *role,
-            };
-            by_name.insert(account.username.clone(), account);
-        }
-        Ok(Self {
-            by_name,
-            decoy_hash: hash_password(&random_token())?,
-        })
-    }
-
-    /// The demo accounts: each with its own name as its password.
-    pub fn demo() -> anyhow::Result<Self> {
-        Self::with_passwords(&[
-            ("demo-owner", "demo-owner", Role::Owner),
-            ("demo-auditor", "demo-auditor", Role::Auditor),
-        ])
-    }
-
-    /// The account, if `username` exists and `password` is right.
-    pub fn verify(&self, username: &str, password: &str) -> Option<&Account> {
-        let account = self.by_name.get(username);
-        let hash = account.map_or(self.decoy_hash.as_str(), |a| a.password_hash.as_str());
-        let ok = PasswordHash::new(hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        });
-        account.filter(|_| ok)
-    }
-}
-
-/// Hashes a password with argon2id and a random salt (PHC string).
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let mut salt = [0_u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?
-        .to_string())
-}
+pub use crate::accounts::{Account, Accounts, Role};
 
 /// 256 random bits, hex-encoded: session ids and CSRF tokens.
 pub fn random_token() -> String {
@@ -95,6 +18,26 @@ pub fn random_token() -> String {
         panic!("the operating system's random source failed: {e}");
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The time source of sessions and throttling. Production reads the system's monotonic clock;
+/// tests move it forward to check expiry without waiting.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_ms: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Clock {
+    /// Now, plus however far the clock was moved.
+    pub fn now(&self) -> Instant {
+        Instant::now() + Duration::from_millis(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Moves the clock forward (tests only need this).
+    pub fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.offset_ms.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// A signed-in portal user.
@@ -128,20 +71,27 @@ impl Default for SessionLimits {
 pub struct SessionStore {
     inner: Arc<Mutex<HashMap<String, Session>>>,
     limits: SessionLimits,
+    clock: Clock,
 }
 
 impl SessionStore {
     /// An empty store with the given limits.
     pub fn new(limits: SessionLimits) -> Self {
+        Self::with_clock(limits, Clock::default())
+    }
+
+    /// An empty store reading time from `clock`.
+    pub fn with_clock(limits: SessionLimits, clock: Clock) -> Self {
         Self {
             inner: Arc::default(),
             limits,
+            clock,
         }
     }
 
     /// Starts a fresh session (a new id every sign-in) and returns its id.
     pub fn create(&self, account: &Account) -> (String, Session) {
-        let now = Instant::now();
+        let now = self.clock.now();
         let session = Session {
             username: account.username.clone(),
             role: account.role,
@@ -158,7 +108,7 @@ impl SessionStore {
 
     /// The live session with this id, refreshing its idle timer; expired ones are dropped.
     pub fn touch(&self, id: &str) -> Option<Session> {
-        let now = Instant::now();
+        let now = self.clock.now();
         let mut sessions = self.lock();
         let session = sessions.get_mut(id)?;
         if !self.alive(session, now) {

@@ -208,6 +208,7 @@ impl Upstream {
             ));
         }
         let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+        let request_id = response.headers().get("x-request-id").cloned();
         let bytes = response
             .bytes()
             .await
@@ -222,6 +223,11 @@ impl Upstream {
             answer
                 .headers_mut()
                 .insert(header::RETRY_AFTER, retry_after);
+        }
+        if let Some(request_id) = request_id {
+            answer
+                .headers_mut()
+                .insert(crate::middleware::UPSTREAM_REQUEST_ID, request_id);
         }
         Ok(answer)
     }

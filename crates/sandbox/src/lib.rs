@@ -92,10 +92,24 @@ pub fn app(sandbox: Sandbox) -> Router {
     if let Some(faults) = sandbox.faults.clone() {
         routes = routes.route_layer(axum::middleware::from_fn_with_state(faults, faults::inject));
     }
-    routes.fallback(error::unknown_route).with_state(sandbox)
+    routes
+        .fallback(error::unknown_route)
+        .layer(axum::middleware::from_fn(request_id))
+        .with_state(sandbox)
 }
 
 /// Serves the sandbox on `listener` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, sandbox: Sandbox) -> std::io::Result<()> {
     axum::serve(listener, app(sandbox)).await
+}
+
+/// Upstream answers every request with an `x-request-id` (`req_…`); so does the sandbox.
+async fn request_id(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let mut response = next.run(request).await;
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("req_{id:024x}")) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
 }

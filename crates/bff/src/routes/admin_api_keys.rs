@@ -9,10 +9,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The admin-key routes.
@@ -53,7 +52,7 @@ async fn list_admin_keys(
 
 async fn create_admin_key(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let body = proxy::body(
@@ -63,7 +62,7 @@ async fn create_admin_key(
     )?;
     proxy::write(
         &state,
-        &session,
+        &caller,
         Method::POST,
         "/organization/admin_api_keys",
         Some(body),
@@ -88,10 +87,10 @@ async fn retrieve_admin_key(
 
 async fn delete_admin_key(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(key_id): Path<String>,
 ) -> Result<Response, AppError> {
     ids::admin_key_id(&key_id)?;
     let path = format!("/organization/admin_api_keys/{key_id}");
-    proxy::write(&state, &session, Method::DELETE, &path, None).await
+    proxy::write(&state, &caller, Method::DELETE, &path, None).await
 }

@@ -6,10 +6,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The project API-key routes.
@@ -55,9 +54,9 @@ async fn retrieve_api_key(
 
 async fn delete_api_key(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path((project_id, key_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let path = key_path(&project_id, &key_id)?;
-    proxy::write(&state, &session, Method::DELETE, &path, None).await
+    proxy::write(&state, &caller, Method::DELETE, &path, None).await
 }

@@ -8,6 +8,34 @@ use axum::response::{IntoResponse, Response};
 use crate::session::{Role, Session};
 use crate::{AppError, AppState};
 
+/// The client's address, when the server knows it (it does when serving; `oneshot` tests may
+/// set it with a `ConnectInfo` extension).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl ClientAddr {
+    /// The address as text, or `unknown`.
+    pub fn label(&self) -> String {
+        self.0.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "gatehouse_session";
 
@@ -56,8 +84,22 @@ pub fn check_csrf(session: &Session, headers: &HeaderMap) -> Result<(), AppError
     }
 }
 
-/// Lets a request through only with a live session; writes also need the CSRF token and the
-/// owner role. The session is handed to the handler as an extension.
+/// 403 if a write names an `Origin` that is not the portal's own. Browsers send `Origin` with
+/// every non-GET fetch; a request without one (a script using its session cookie) still needs
+/// the CSRF token.
+pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    match headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or_default()) {
+        None => Ok(()),
+        Some(origin) if state.allowed_origins.iter().any(|o| o == origin) => Ok(()),
+        Some(_) => Err(AppError::forbidden(
+            "This change comes from another site's page, so it was refused.",
+            "origin_mismatch",
+        )),
+    }
+}
+
+/// Lets a request through only with a live session; writes also need an allowed origin, the
+/// CSRF token and the owner role. The session is handed to the handler as an extension.
 pub async fn require_session(
     State(state): State<AppState>,
     mut request: Request,
@@ -65,6 +107,7 @@ pub async fn require_session(
 ) -> Response {
     let checked = current(&state, request.headers()).and_then(|(_, session)| {
         if is_write(request.method()) {
+            check_origin(&state, request.headers())?;
             check_csrf(&session, request.headers())?;
             if session.role != Role::Owner {
                 return Err(AppError::forbidden(

@@ -8,10 +8,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The invites routes.
@@ -37,13 +36,13 @@ async fn list_invites(
 
 async fn create_invite(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let body = proxy::body(&body, InviteRequest::FIELDS, InviteRequest::validate)?;
     proxy::write(
         &state,
-        &session,
+        &caller,
         Method::POST,
         "/organization/invites",
         Some(body),
@@ -63,10 +62,10 @@ async fn retrieve_invite(
 
 async fn delete_invite(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(invite_id): Path<String>,
 ) -> Result<Response, AppError> {
     ids::invite_id(&invite_id)?;
     let path = format!("/organization/invites/{invite_id}");
-    proxy::write(&state, &session, Method::DELETE, &path, None).await
+    proxy::write(&state, &caller, Method::DELETE, &path, None).await
 }

@@ -7,6 +7,7 @@ mod audit_logs;
 mod guard;
 mod health;
 mod invites;
+mod journal;
 mod project_users;
 mod projects;
 mod proxy;
@@ -38,8 +39,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::require_session,
         ));
+    let journal = journal::router().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        guard::require_session,
+    ));
     let api = Router::new()
         .merge(session::router())
+        .merge(journal)
         .route("/meta", get(session::meta))
         .nest("/v1", v1)
         .fallback(unknown_api_route);

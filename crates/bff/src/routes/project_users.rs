@@ -8,10 +8,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The project-members routes.
@@ -42,7 +41,7 @@ async fn list_members(
 
 async fn add_member(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(project_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -53,7 +52,7 @@ async fn add_member(
         ProjectUserCreate::validate,
     )?;
     let path = format!("/organization/projects/{project_id}/users");
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }
 
 fn member_path(project_id: &str, user_id: &str) -> Result<String, AppError> {
@@ -75,7 +74,7 @@ async fn retrieve_member(
 
 async fn change_member_role(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path((project_id, user_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -85,14 +84,14 @@ async fn change_member_role(
         ProjectUserUpdate::FIELDS,
         ProjectUserUpdate::validate,
     )?;
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }
 
 async fn remove_member(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path((project_id, user_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let path = member_path(&project_id, &user_id)?;
-    proxy::write(&state, &session, Method::DELETE, &path, None).await
+    proxy::write(&state, &caller, Method::DELETE, &path, None).await
 }

@@ -7,10 +7,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The projects routes.
@@ -40,13 +39,13 @@ async fn list_projects(
 
 async fn create_project(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let body = proxy::body(&body, ProjectName::FIELDS, ProjectName::validate)?;
     proxy::write(
         &state,
-        &session,
+        &caller,
         Method::POST,
         "/organization/projects",
         Some(body),
@@ -66,22 +65,22 @@ async fn retrieve_project(
 
 async fn rename_project(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(project_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     ids::project_id(&project_id)?;
     let body = proxy::body(&body, ProjectName::FIELDS, ProjectName::validate)?;
     let path = format!("/organization/projects/{project_id}");
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }
 
 async fn archive_project(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(project_id): Path<String>,
 ) -> Result<Response, AppError> {
     ids::project_id(&project_id)?;
     let path = format!("/organization/projects/{project_id}/archive");
-    proxy::write(&state, &session, Method::POST, &path, None).await
+    proxy::write(&state, &caller, Method::POST, &path, None).await
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::journal;
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -40,16 +41,112 @@ pub async fn read(state: &AppState, path: &str, query: &str) -> Result<Response,
     state.upstream.send(Method::GET, path, query, None).await
 }
 
-/// Forwards a write on behalf of `session`, exactly once.
+/// Who asked for a write: the signed-in user, their address and the request's id.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub session: Session,
+    pub client: String,
+    pub request_id: String,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(AppError::unauthenticated)?;
+        let client = super::guard::ClientAddr::from_request_parts(parts, state)
+            .await
+            .map_or_else(|never| match never {}, |c| c.label());
+        let request_id = parts
+            .headers
+            .get(crate::middleware::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Self {
+            session,
+            client,
+            request_id,
+        })
+    }
+}
+
+/// Forwards a write for `caller`, exactly once, journaled before and after. If the journal
+/// cannot record the write, the write is not made.
 pub async fn write(
     state: &AppState,
-    session: &Session,
+    caller: &Caller,
     method: Method,
     path: &str,
     body: Option<Value>,
 ) -> Result<Response, AppError> {
-    tracing::info!(user = %session.username, %method, path, "forwarding a write");
-    state.upstream.send(method, path, "", body).await
+    let entry = journal::Request {
+        request_id: caller.request_id.clone(),
+        username: caller.session.username.clone(),
+        role: caller.session.role.as_str().to_owned(),
+        client: caller.client.clone(),
+        method: method.to_string(),
+        path: path.to_owned(),
+        body: body.clone(),
+    };
+    if let Some(journal) = &state.journal {
+        journal
+            .record_request(&entry)
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+    }
+    tracing::info!(user = %caller.session.username, %method, path, "forwarding a write");
+    let result = state.upstream.send(method, path, "", body).await;
+    let Some(journal) = &state.journal else {
+        return result;
+    };
+    let (response, outcome) = match result {
+        Ok(response) => {
+            let (response, outcome) = outcome_of(response).await?;
+            (Ok(response), outcome)
+        }
+        Err(error) => {
+            let outcome = journal::Outcome {
+                status: error.status.as_u16(),
+                ..journal::Outcome::default()
+            };
+            (Err(error), outcome)
+        }
+    };
+    journal
+        .record_outcome(&entry, &outcome)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    response
+}
+
+/// Reads the answer's status, upstream request id and object id (never its secrets), and
+/// rebuilds the answer unchanged.
+async fn outcome_of(response: Response) -> Result<(Response, journal::Outcome), AppError> {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    let object_id = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("id")?.as_str().map(str::to_owned));
+    let outcome = journal::Outcome {
+        status: parts.status.as_u16(),
+        upstream_request_id: parts
+            .headers
+            .get(crate::middleware::UPSTREAM_REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        object_id,
+    };
+    Ok((Response::from_parts(parts, axum::body::Body::from(bytes)), outcome))
 }
 
 /// Refuses any query parameter on an operation that takes none.

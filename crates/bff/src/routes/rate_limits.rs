@@ -8,10 +8,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The rate-limit routes.
@@ -54,7 +53,7 @@ async fn list_rate_limits(
 
 async fn update_rate_limit(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path((project_id, limit_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -62,5 +61,5 @@ async fn update_rate_limit(
     ids::rate_limit_id(&limit_id)?;
     let body = proxy::body(&body, RateLimitUpdate::FIELDS, RateLimitUpdate::validate)?;
     let path = format!("/organization/projects/{project_id}/rate_limits/{limit_id}");
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }

@@ -11,10 +11,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The service-account routes.
@@ -55,7 +54,7 @@ async fn list_service_accounts(
 
 async fn create_service_account(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(project_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -66,7 +65,7 @@ async fn create_service_account(
         ServiceAccountCreate::validate,
     )?;
     let path = format!("/organization/projects/{project_id}/service_accounts");
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }
 
 async fn retrieve_service_account(
@@ -80,7 +79,7 @@ async fn retrieve_service_account(
 
 async fn update_service_account(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path((project_id, account_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -90,21 +89,21 @@ async fn update_service_account(
         ServiceAccountUpdate::FIELDS,
         ServiceAccountUpdate::validate,
     )?;
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }
 
 async fn delete_service_account(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path((project_id, account_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let path = account_path(&project_id, &account_id)?;
-    proxy::write(&state, &session, Method::DELETE, &path, None).await
+    proxy::write(&state, &caller, Method::DELETE, &path, None).await
 }
 
 async fn create_service_account_key(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path((project_id, account_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -118,5 +117,5 @@ async fn create_service_account_key(
             ServiceAccountApiKeyCreate::validate,
         )?
     };
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }

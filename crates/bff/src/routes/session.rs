@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{self, SESSION_COOKIE};
+use super::guard::{self, ClientAddr, SESSION_COOKIE};
 use crate::session::{Role, Session};
 use crate::{AppError, AppState};
 
@@ -48,20 +48,30 @@ impl<'a> From<&'a Session> for SessionInfo<'a> {
 
 async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    guard::check_origin(&state, &headers)?;
     let form: SignIn = admin_api::body::parse(&body, &["username", "password"])?;
-    // Hashing is deliberately slow; keep it off the async workers.
-    let accounts = state.accounts.clone();
-    let account = tokio::task::spawn_blocking(move || {
-        accounts.verify(&form.username, &form.password).cloned()
-    })
-    .await
-    .map_err(|e| AppError::internal(&e))?
-    .ok_or_else(|| {
-        AppError::new_unauthorized("Incorrect username or password.", "invalid_credentials")
-    })?;
+    let keys = [format!("user:{}", form.username), format!("ip:{}", client.label())];
+    if let Some(wait) = state.throttle.locked(&keys) {
+        return Err(AppError::too_many_sign_ins(wait));
+    }
+    let account = state
+        .accounts
+        .verify(&form.username, &form.password)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    let Some(account) = account else {
+        state.throttle.failed(&keys);
+        tracing::warn!(client = %client.label(), "a sign-in failed");
+        return Err(AppError::new_unauthorized(
+            "Incorrect username or password.",
+            "invalid_credentials",
+        ));
+    };
+    state.throttle.succeeded(&keys);
     if let Some(old) = guard::session_id(&headers) {
         state.sessions.remove(&old);
     }
@@ -87,6 +97,7 @@ async fn current_session(
 
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let (id, session) = guard::current(&state, &headers)?;
+    guard::check_origin(&state, &headers)?;
     guard::check_csrf(&session, &headers)?;
     state.sessions.remove(&id);
     let mut expired = Cookie::build((SESSION_COOKIE, ""))

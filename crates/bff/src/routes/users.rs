@@ -8,10 +8,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 
 use super::proxy;
-use crate::session::Session;
 use crate::{AppError, AppState};
 
 /// The users routes.
@@ -44,22 +43,22 @@ async fn retrieve_user(
 
 async fn modify_user(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     ids::user_id(&user_id)?;
     let body = proxy::body::<UserRoleUpdate>(&body, &["role"], |_| Ok(()))?;
     let path = format!("/organization/users/{user_id}");
-    proxy::write(&state, &session, Method::POST, &path, Some(body)).await
+    proxy::write(&state, &caller, Method::POST, &path, Some(body)).await
 }
 
 async fn delete_user(
     State(state): State<AppState>,
-    Extension(session): Extension<Session>,
+    caller: proxy::Caller,
     Path(user_id): Path<String>,
 ) -> Result<Response, AppError> {
     ids::user_id(&user_id)?;
     let path = format!("/organization/users/{user_id}");
-    proxy::write(&state, &session, Method::DELETE, &path, None).await
+    proxy::write(&state, &caller, Method::DELETE, &path, None).await
 }

@@ -11,7 +11,9 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
-use gatehouse::session::{Accounts, Role, SessionLimits, SessionStore};
+use gatehouse::journal::Journal;
+use gatehouse::session::{Accounts, Clock, Role, SessionLimits, SessionStore};
+use gatehouse::throttle::Throttle;
 use gatehouse::upstream::{AdminKey, Policy, Upstream};
 use gatehouse::{AppState, SESSION_COOKIE};
 use http_body_util::BodyExt;
@@ -27,6 +29,27 @@ pub struct Harness {
     pub app: Router,
     pub sandbox: Sandbox,
     pub upstream_hits: Arc<AtomicUsize>,
+    /// The clock of sessions and throttling, to move forward.
+    pub clock: Clock,
+    pub journal: Arc<Journal>,
+    pub db: sqlx::SqlitePool,
+    pub data_dir: std::path::PathBuf,
+}
+
+/// The portal's own origin in these tests.
+pub const ORIGIN: &str = "http://portal.test";
+
+/// A fresh, empty directory under the system's temp dir.
+pub fn tempdir() -> std::path::PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "gatehouse-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
 
 impl Harness {
@@ -64,9 +87,16 @@ impl Harness {
             ("audrey", "audrey-password", Role::Auditor),
         ])
         .expect("accounts");
+        let data_dir = tempdir();
+        let db = gatehouse::db::open(&data_dir).await.expect("database");
+        let journal = Arc::new(Journal::new(db.clone()));
+        let clock = Clock::default();
         let state = AppState {
-            accounts: accounts.into(),
-            sessions: SessionStore::new(SessionLimits::default()),
+            accounts: accounts.and_database(db.clone()).into(),
+            sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
+            throttle: Arc::new(Throttle::new(clock.clone())),
+            journal: Some(journal.clone()),
+            allowed_origins: vec![ORIGIN.to_owned()].into(),
             upstream,
             demo: false,
             static_dir: None,
@@ -76,6 +106,10 @@ impl Harness {
             app: gatehouse::app(state),
             sandbox,
             upstream_hits,
+            clock,
+            journal,
+            db,
+            data_dir,
         }
     }
 
@@ -121,6 +155,39 @@ impl Harness {
             .await
             .expect("body")
             .to_bytes();
+        Answer {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Sends one request with extra headers and, optionally, the client's address.
+    pub async fn send_with(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        client: Option<std::net::SocketAddr>,
+        body: Option<&str>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let mut request = request
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
+            .expect("request");
+        if let Some(client) = client {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(client));
+        }
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
         Answer {
             status,
             headers,

@@ -1,0 +1,219 @@
+//! Portal accounts: who may sign in, with which role. Stored in the database (`gatehouse user
+//! ...` manages them) plus, in demo mode, the two demo accounts held in memory. Passwords are
+//! argon2id hashes (the `argon2` crate, RustCrypto).
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqlitePool};
+
+/// What a portal user may do: an owner may write, an auditor only reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Auditor,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Auditor => "auditor",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "owner" => Ok(Self::Owner),
+            "auditor" => Ok(Self::Auditor),
+            other => Err(format!("unknown role '{other}': use owner or auditor")),
+        }
+    }
+}
+
+/// One portal account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+/// The accounts that may sign in.
+#[derive(Debug, Default)]
+pub struct Accounts {
+    db: Option<SqlitePool>,
+    in_memory: HashMap<String, Account>,
+    /// Verified against when the account does not exist, so that a missing account costs the
+    /// same time as a wrong password and timing does not reveal which it was.
+    decoy_hash: String,
+}
+
+impl Accounts {
+    /// In-memory accounts from `(username, password, role)` (demo mode and tests).
+    pub fn with_passwords(entries: &[(&str, &str, Role)]) -> anyhow::Result<Self> {
+        let mut in_memory = HashMap::new();
+        for (username, password, role) in entries {
+            let account = Account {
+                username: (*username).to_owned(),
+                password_hash: hash_password(password)?,
+                role: *role,
+            };
+            in_memory.insert(account.username.clone(), account);
+        }
+        Ok(Self {
+            db: None,
+            in_memory,
+            decoy_hash: hash_password(&crate::session::random_token())?,
+        })
+    }
+
+    /// The demo accounts: each with its own name as its password.
+    pub fn demo() -> anyhow::Result<Self> {
+        Self::with_passwords(&[
+            ("demo-owner", "demo-owner", Role::Owner),
+            ("demo-auditor", "demo-auditor", Role::Auditor),
+        ])
+    }
+
+    /// These accounts, plus those stored in `db`.
+    #[must_use]
+    pub fn and_database(mut self, db: SqlitePool) -> Self {
+        self.db = Some(db);
+        self
+    }
+
+    /// The account, if `username` exists and `password` is right. Hashing runs off the async
+    /// workers; it is deliberately slow.
+    pub async fn verify(&self, username: &str, password: &str) -> anyhow::Result<Option<Account>> {
+        let account = match self.in_memory.get(username) {
+            Some(account) => Some(account.clone()),
+            None => match &self.db {
+                Some(db) => find(db, username).await?,
+                None => None,
+            },
+        };
+        let hash = account
+            .as_ref()
+            .map_or_else(|| self.decoy_hash.clone(), |a| a.password_hash.clone());
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash).is_ok_and(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+        })
+        .await?;
+        Ok(account.filter(|_| ok))
+    }
+}
+
+/// Hashes a password with argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0_u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?
+        .to_string())
+}
+
+/// The shortest password `gatehouse user add` accepts.
+pub const PASSWORD_MIN: usize = 12;
+
+fn check_new(username: &str, password: &str) -> anyhow::Result<()> {
+    let valid_name = (1..=64).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'));
+    if !valid_name {
+        bail!("user names are 1–64 letters, digits, '-', '_', '.' or '@'");
+    }
+    if password.chars().count() < PASSWORD_MIN {
+        bail!("the password must be at least {PASSWORD_MIN} characters");
+    }
+    Ok(())
+}
+
+async fn find(db: &SqlitePool, username: &str) -> anyhow::Result<Option<Account>> {
+    let row = sqlx::query("SELECT username, password_hash, role FROM accounts WHERE username = ?")
+        .bind(username)
+        .fetch_optional(db)
+        .await?;
+    row.map(|row| {
+        Ok(Account {
+            username: row.get("username"),
+            password_hash: row.get("password_hash"),
+            role: row.get::<String, _>("role").parse().map_err(anyhow::Error::msg)?,
+        })
+    })
+    .transpose()
+}
+
+/// Adds an account.
+pub async fn add(db: &SqlitePool, username: &str, password: &str, role: Role) -> anyhow::Result<()> {
+    check_new(username, password)?;
+    if find(db, username).await?.is_some() {
+        bail!("the account '{username}' already exists");
+    }
+    let hash = hash_password(password)?;
+    sqlx::query("INSERT INTO accounts (username, password_hash, role, created_at) VALUES (?, ?, ?, strftime('%s','now'))")
+        .bind(username)
+        .bind(hash)
+        .bind(role.as_str())
+        .execute(db)
+        .await
+        .context("cannot store the account")?;
+    Ok(())
+}
+
+/// Sets a new password.
+pub async fn set_password(db: &SqlitePool, username: &str, password: &str) -> anyhow::Result<()> {
+    check_new(username, password)?;
+    let hash = hash_password(password)?;
+    let done = sqlx::query("UPDATE accounts SET password_hash = ? WHERE username = ?")
+        .bind(hash)
+        .bind(username)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        bail!("no account '{username}'");
+    }
+    Ok(())
+}
+
+/// Removes an account.
+pub async fn remove(db: &SqlitePool, username: &str) -> anyhow::Result<()> {
+    let done = sqlx::query("DELETE FROM accounts WHERE username = ?")
+        .bind(username)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        bail!("no account '{username}'");
+    }
+    Ok(())
+}
+
+/// Every account: name and role.
+pub async fn list(db: &SqlitePool) -> anyhow::Result<Vec<(String, Role)>> {
+    let rows = sqlx::query("SELECT username, role FROM accounts ORDER BY username")
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let role = row.get::<String, _>("role").parse().map_err(anyhow::Error::msg)?;
+            Ok((row.get("username"), role))
+        })
+        .collect()
+}

@@ -1,0 +1,331 @@
+//! The journal: who really made each change. OpenAI's audit log names the admin key; the journal
+//! names the portal user behind it.
+//!
+//! Every write is recorded twice: before it is forwarded (who, from where, what) and after (the
+//! upstream status, its request id, the object's id). Rows are append-only and hash-chained:
+//! each row's hash covers its content and the previous row's hash, so `verify` finds any row
+//! that was changed, removed or moved. Removing rows from the very end leaves a valid, shorter
+//! chain; catching that needs the head hash kept elsewhere (logs, a SIEM), which is left to
+//! deployments.
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqlitePool};
+use tokio::sync::Mutex;
+
+/// The hash the first row chains from.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One journal row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: i64,
+    /// `request` (before forwarding) or `result` (after).
+    pub phase: String,
+    pub request_id: String,
+    pub username: String,
+    pub role: String,
+    pub client: String,
+    pub method: String,
+    pub path: String,
+    /// The request body with secrets redacted (request rows only).
+    pub body: Option<String>,
+    pub status: Option<i64>,
+    pub upstream_request_id: Option<String>,
+    pub object_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Entry {
+    /// The hash of this row's content chained to `prev_hash`. Fields are length-prefixed, so no
+    /// two different rows serialise to the same bytes.
+    fn compute_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        let status = self.status.map(|s| s.to_string());
+        let fields: [Option<&str>; 14] = [
+            Some(&self.prev_hash),
+            Some(&self.seq.to_string()),
+            Some(&self.at.to_string()),
+            Some(&self.phase),
+            Some(&self.request_id),
+            Some(&self.username),
+            Some(&self.role),
+            Some(&self.client),
+            Some(&self.method),
+            Some(&self.path),
+            self.body.as_deref(),
+            status.as_deref(),
+            self.upstream_request_id.as_deref(),
+            self.object_id.as_deref(),
+        ];
+        for field in fields {
+            match field {
+                Some(text) => {
+                    hasher.update((text.len() as u64).to_be_bytes());
+                    hasher.update(text.as_bytes());
+                }
+                None => hasher.update(u64::MAX.to_be_bytes()),
+            }
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// What a write is, as the journal records it before forwarding.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub request_id: String,
+    pub username: String,
+    pub role: String,
+    pub client: String,
+    pub method: String,
+    pub path: String,
+    pub body: Option<Value>,
+}
+
+/// What came of it.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub status: u16,
+    pub upstream_request_id: Option<String>,
+    pub object_id: Option<String>,
+}
+
+/// The append-only, hash-chained journal.
+pub struct Journal {
+    pool: SqlitePool,
+    /// One writer at a time, so each row chains to the row before it.
+    append: Mutex<()>,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Journal")
+    }
+}
+
+impl Journal {
+    /// The journal in `pool`.
+    pub fn new(pool: SqlitePool) -> Self {
+        Self {
+            pool,
+            append: Mutex::new(()),
+        }
+    }
+
+    /// Records a write before it is forwarded.
+    pub async fn record_request(&self, request: &Request) -> anyhow::Result<()> {
+        let body = request.body.as_ref().map(|b| redact(b.clone()).to_string());
+        self.append(Entry {
+            phase: "request".into(),
+            request_id: request.request_id.clone(),
+            username: request.username.clone(),
+            role: request.role.clone(),
+            client: request.client.clone(),
+            method: request.method.clone(),
+            path: request.path.clone(),
+            body,
+            ..Entry::empty()
+        })
+        .await
+    }
+
+    /// Records what came of a write.
+    pub async fn record_outcome(&self, request: &Request, outcome: &Outcome) -> anyhow::Result<()> {
+        self.append(Entry {
+            phase: "result".into(),
+            request_id: request.request_id.clone(),
+            username: request.username.clone(),
+            role: request.role.clone(),
+            client: request.client.clone(),
+            method: request.method.clone(),
+            path: request.path.clone(),
+            status: Some(i64::from(outcome.status)),
+            upstream_request_id: outcome.upstream_request_id.clone(),
+            object_id: outcome.object_id.clone(),
+            ..Entry::empty()
+        })
+        .await
+    }
+
+    async fn append(&self, mut entry: Entry) -> anyhow::Result<()> {
+        let _one_writer = self.append.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let last = sqlx::query("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (last_seq, prev_hash) = match last {
+            Some(row) => (row.get::<i64, _>("seq"), row.get::<String, _>("hash")),
+            None => (0, GENESIS.to_owned()),
+        };
+        entry.seq = last_seq + 1;
+        entry.at = now();
+        entry.prev_hash = prev_hash;
+        entry.hash = entry.compute_hash();
+        sqlx::query(
+            "INSERT INTO journal (seq, at, phase, request_id, username, role, client, method, path,
+                body, status, upstream_request_id, object_id, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(entry.seq)
+        .bind(entry.at)
+        .bind(&entry.phase)
+        .bind(&entry.request_id)
+        .bind(&entry.username)
+        .bind(&entry.role)
+        .bind(&entry.client)
+        .bind(&entry.method)
+        .bind(&entry.path)
+        .bind(&entry.body)
+        .bind(entry.status)
+        .bind(&entry.upstream_request_id)
+        .bind(&entry.object_id)
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A page of entries, newest first, optionally by one user and within `[since, until]`.
+    pub async fn list(&self, filter: &Filter) -> anyhow::Result<(Vec<Entry>, bool)> {
+        let limit = i64::from(filter.limit);
+        let rows = sqlx::query(
+            "SELECT * FROM journal
+             WHERE (?1 IS NULL OR seq < ?1)
+               AND (?2 IS NULL OR username = ?2)
+               AND (?3 IS NULL OR at >= ?3)
+               AND (?4 IS NULL OR at <= ?4)
+             ORDER BY seq DESC LIMIT ?5",
+        )
+        .bind(filter.before_seq)
+        .bind(&filter.username)
+        .bind(filter.since)
+        .bind(filter.until)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entries: Vec<Entry> = rows.iter().map(from_row).collect();
+        let has_more = entries.len() > filter.limit as usize;
+        entries.truncate(filter.limit as usize);
+        Ok((entries, has_more))
+    }
+
+    /// Walks the whole chain. `Ok(n)` is the number of rows checked; `Err` names the first row
+    /// that was changed, removed or moved.
+    pub async fn verify(&self) -> anyhow::Result<Result<u64, String>> {
+        let rows = sqlx::query("SELECT * FROM journal ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut prev_hash = GENESIS.to_owned();
+        let mut expected_seq = 1;
+        for row in &rows {
+            let entry = from_row(row);
+            if entry.seq != expected_seq {
+                return Ok(Err(format!(
+                    "row {expected_seq} is missing (the next row is {})",
+                    entry.seq
+                )));
+            }
+            if entry.prev_hash != prev_hash {
+                return Ok(Err(format!(
+                    "row {} does not chain to the row before it",
+                    entry.seq
+                )));
+            }
+            if entry.compute_hash() != entry.hash {
+                return Ok(Err(format!("row {} was changed", entry.seq)));
+            }
+            prev_hash = entry.hash;
+            expected_seq += 1;
+        }
+        Ok(Ok(rows.len() as u64))
+    }
+}
+
+/// The filters of `GET /api/journal`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub limit: u32,
+    /// Entries older than this sequence number (the cursor).
+    pub before_seq: Option<i64>,
+    pub username: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl Entry {
+    fn empty() -> Self {
+        Self {
+            seq: 0,
+            at: 0,
+            phase: String::new(),
+            request_id: String::new(),
+            username: String::new(),
+            role: String::new(),
+            client: String::new(),
+            method: String::new(),
+            path: String::new(),
+            body: None,
+            status: None,
+            upstream_request_id: None,
+            object_id: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> Entry {
+    Entry {
+        seq: row.get("seq"),
+        at: row.get("at"),
+        phase: row.get("phase"),
+        request_id: row.get("request_id"),
+        username: row.get("username"),
+        role: row.get("role"),
+        client: row.get("client"),
+        method: row.get("method"),
+        path: row.get("path"),
+        body: row.get("body"),
+        status: row.get("status"),
+        upstream_request_id: row.get("upstream_request_id"),
+        object_id: row.get("object_id"),
+        prev_hash: row.get("prev_hash"),
+        hash: row.get("hash"),
+    }
+}
+
+/// Replaces the values of secret-looking fields, at any depth.
+pub fn redact(value: Value) -> Value {
+    const SECRET: &[&str] = &["value", "password", "secret", "key", "api_key", "token"];
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    if SECRET.contains(&k.as_str()) && !v.is_object() {
+                        (k, Value::String("[redacted]".into()))
+                    } else {
+                        (k, redact(v))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact).collect()),
+        other => other,
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
