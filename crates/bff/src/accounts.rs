@@ -155,14 +155,22 @@ async fn find(db: &SqlitePool, username: &str) -> anyhow::Result<Option<Account>
         Ok(Account {
             username: row.get("username"),
             password_hash: row.get("password_hash"),
-            role: row.get::<String, _>("role").parse().map_err(anyhow::Error::msg)?,
+            role: row
+                .get::<String, _>("role")
+                .parse()
+                .map_err(anyhow::Error::msg)?,
         })
     })
     .transpose()
 }
 
 /// Adds an account.
-pub async fn add(db: &SqlitePool, username: &str, password: &str, role: Role) -> anyhow::Result<()> {
+pub async fn add(
+    db: &SqlitePool,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> anyhow::Result<()> {
     check_new(username, password)?;
     if find(db, username).await?.is_some() {
         bail!("the account '{username}' already exists");
@@ -212,7 +220,10 @@ pub async fn list(db: &SqlitePool) -> anyhow::Result<Vec<(String, Role)>> {
         .await?;
     rows.iter()
         .map(|row| {
-            let role = row.get::<String, _>("role").parse().map_err(anyhow::Error::msg)?;
+            let role = row
+                .get::<String, _>("role")
+                .parse()
+                .map_err(anyhow::Error::msg)?;
             Ok((row.get("username"), role))
         })
         .collect()

@@ -33,7 +33,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct UserArgs {
     /// Directory for Gatehouse's own data.
-    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./.gatehouse", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATA_DIR",
+        default_value = "./.gatehouse",
+        global = true
+    )]
     pub data_dir: PathBuf,
     #[command(subcommand)]
     pub action: UserAction,
@@ -68,7 +73,12 @@ pub enum UserAction {
 #[derive(Debug, Args)]
 pub struct JournalArgs {
     /// Directory for Gatehouse's own data.
-    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./.gatehouse", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATA_DIR",
+        default_value = "./.gatehouse",
+        global = true
+    )]
     pub data_dir: PathBuf,
     #[command(subcommand)]
     pub action: JournalAction,

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::str::FromStr;
 
 use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 /// The schema, applied idempotently at start.
 const SCHEMA: &str = "
@@ -56,6 +56,9 @@ pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open {}", path.display()))?;
-    sqlx::raw_sql(SCHEMA).execute(&pool).await.context("cannot apply the schema")?;
+    sqlx::raw_sql(SCHEMA)
+        .execute(&pool)
+        .await
+        .context("cannot apply the schema")?;
     Ok(pool)
 }

@@ -226,8 +226,7 @@ impl Journal {
             .fetch_all(&self.pool)
             .await?;
         let mut prev_hash = GENESIS.to_owned();
-        let mut expected_seq = 1;
-        for row in &rows {
+        for (expected_seq, row) in (1_i64..).zip(rows.iter()) {
             let entry = from_row(row);
             if entry.seq != expected_seq {
                 return Ok(Err(format!(
@@ -245,7 +244,6 @@ impl Journal {
                 return Ok(Err(format!("row {} was changed", entry.seq)));
             }
             prev_hash = entry.hash;
-            expected_seq += 1;
         }
         Ok(Ok(rows.len() as u64))
     }

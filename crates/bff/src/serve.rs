@@ -70,12 +70,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         upstream,
         demo,
         static_dir: Some(static_dir),
-        secure_cookies: args.public_url.as_ref().is_some_and(|u| u.scheme() == "https"),
+        secure_cookies: args
+            .public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https"),
     };
     println!("Gatehouse is listening on http://{address}");
     if demo {
         println!("Demo mode: the upstream is the embedded sandbox.");
-        println!("Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor).");
+        println!(
+            "Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor)."
+        );
     }
     axum::serve(
         listener,

@@ -30,13 +30,15 @@ pub struct Clock {
 impl Clock {
     /// Now, plus however far the clock was moved.
     pub fn now(&self) -> Instant {
-        Instant::now() + Duration::from_millis(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+        Instant::now()
+            + Duration::from_millis(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Moves the clock forward (tests only need this).
     pub fn advance(&self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.offset_ms.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+        self.offset_ms
+            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

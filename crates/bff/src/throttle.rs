@@ -58,7 +58,9 @@ impl Throttle {
     pub fn failed(&self, keys: &[String]) {
         let now = self.clock.now();
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        failures.retain(|_, f| now.duration_since(f.first) < WINDOW || f.locked_until.is_some_and(|u| u > now));
+        failures.retain(|_, f| {
+            now.duration_since(f.first) < WINDOW || f.locked_until.is_some_and(|u| u > now)
+        });
         for key in keys {
             let entry = failures.entry(key.clone()).or_insert(Failures {
                 count: 0,

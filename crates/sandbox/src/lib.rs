@@ -104,7 +104,10 @@ pub async fn serve(listener: tokio::net::TcpListener, sandbox: Sandbox) -> std::
 }
 
 /// Upstream answers every request with an `x-request-id` (`req_…`); so does the sandbox.
-async fn request_id(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn request_id(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let mut response = next.run(request).await;
     let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -4,12 +4,12 @@
 use admin_api::admin_api_keys::AdminApiKeyCreate;
 use admin_api::query::Paging;
 use admin_api::{ids, validate};
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 
 use super::proxy;
 use crate::{AppError, AppState};

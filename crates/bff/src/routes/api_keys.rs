@@ -2,11 +2,11 @@
 
 use admin_api::api_keys::ListApiKeysQuery;
 use admin_api::ids;
+use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 
 use super::proxy;
 use crate::{AppError, AppState};

@@ -16,7 +16,8 @@ pub struct ClientAddr(pub Option<std::net::IpAddr>);
 impl ClientAddr {
     /// The address as text, or `unknown`.
     pub fn label(&self) -> String {
-        self.0.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        self.0
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
     }
 }
 
@@ -88,7 +89,10 @@ pub fn check_csrf(session: &Session, headers: &HeaderMap) -> Result<(), AppError
 /// every non-GET fetch; a request without one (a script using its session cookie) still needs
 /// the CSRF token.
 pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
-    match headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or_default()) {
+    match headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or_default())
+    {
         None => Ok(()),
         Some(origin) if state.allowed_origins.iter().any(|o| o == origin) => Ok(()),
         Some(_) => Err(AppError::forbidden(

@@ -3,12 +3,12 @@
 use admin_api::ids;
 use admin_api::invites::InviteRequest;
 use admin_api::query::Paging;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 
 use super::proxy;
 use crate::{AppError, AppState};

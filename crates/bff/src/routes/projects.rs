@@ -2,12 +2,12 @@
 
 use admin_api::ids;
 use admin_api::projects::{ListProjectsQuery, ProjectName};
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 
 use super::proxy;
 use crate::{AppError, AppState};

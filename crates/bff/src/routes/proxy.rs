@@ -146,7 +146,10 @@ async fn outcome_of(response: Response) -> Result<(Response, journal::Outcome), 
             .map(str::to_owned),
         object_id,
     };
-    Ok((Response::from_parts(parts, axum::body::Body::from(bytes)), outcome))
+    Ok((
+        Response::from_parts(parts, axum::body::Body::from(bytes)),
+        outcome,
+    ))
 }
 
 /// Refuses any query parameter on an operation that takes none.

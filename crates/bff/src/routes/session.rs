@@ -54,7 +54,10 @@ async fn sign_in(
 ) -> Result<Response, AppError> {
     guard::check_origin(&state, &headers)?;
     let form: SignIn = admin_api::body::parse(&body, &["username", "password"])?;
-    let keys = [format!("user:{}", form.username), format!("ip:{}", client.label())];
+    let keys = [
+        format!("user:{}", form.username),
+        format!("ip:{}", client.label()),
+    ];
     if let Some(wait) = state.throttle.locked(&keys) {
         return Err(AppError::too_many_sign_ins(wait));
     }

@@ -182,12 +182,19 @@ impl Harness {
             .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
             .expect("request");
         if let Some(client) = client {
-            request.extensions_mut().insert(axum::extract::ConnectInfo(client));
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(client));
         }
         let response = self.app.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         Answer {
             status,
             headers,
