@@ -12,8 +12,23 @@ use reqwest::Url;
 #[derive(Debug, Parser)]
 #[command(name = "gatehouse", version, about)]
 pub struct Cli {
+    /// Log lines as human-readable text or as JSON objects.
+    #[arg(
+        long,
+        global = true,
+        env = "GATEHOUSE_LOG_FORMAT",
+        default_value = "pretty"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
 }
 
 /// What to run.
@@ -125,6 +140,15 @@ pub struct ServeArgs {
     /// A session ends this long after sign-in, however active.
     #[arg(long, env = "GATEHOUSE_SESSION_MAX", default_value = "12h", value_parser = parse_duration)]
     pub session_max: Duration,
+    /// Behind an SSO proxy: the header naming the signed-in person, e.g. X-Forwarded-Email.
+    #[arg(long, env = "GATEHOUSE_AUTH_HEADER", requires_all = ["trusted_proxy", "role_map"])]
+    pub auth_header: Option<String>,
+    /// An address range of the SSO proxy (repeatable); the header is ignored from anywhere else.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+    /// JSON file mapping emails or @domains to roles: {"owner": [...], "auditor": [...]}.
+    #[arg(long, env = "GATEHOUSE_ROLE_MAP")]
+    pub role_map: Option<PathBuf>,
 }
 
 /// `gatehouse sandbox`.

@@ -15,6 +15,7 @@ mod security;
 pub mod serve;
 pub mod session;
 pub mod throttle;
+pub mod trusted_header;
 pub mod upstream;
 
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub static_dir: Option<PathBuf>,
     /// Whether the session cookie gets `Secure` (the portal is served over https).
     pub secure_cookies: bool,
+    /// Sign-in by a header from a trusted SSO proxy, when configured.
+    pub trusted_header: Option<Arc<trusted_header::TrustedHeader>>,
 }
 
 /// The whole BFF: API routes, the app's static files, and the one middleware stack.

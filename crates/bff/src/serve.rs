@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::journal::Journal;
 use crate::session::{Accounts, Clock, SessionLimits, SessionStore, random_token};
 use crate::throttle::Throttle;
+use crate::trusted_header::{RoleMap, TrustedHeader};
 use crate::upstream::{AdminKey, Policy, Upstream};
 use crate::{AppState, app};
 
@@ -44,6 +45,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(key) => Upstream::with_policy(&args.upstream, key, policy)?,
         None => start_embedded_sandbox(policy).await?,
     };
+    let trusted_header = match (&args.auth_header, &args.role_map) {
+        (Some(header), Some(map)) => Some(Arc::new(TrustedHeader {
+            header: header.to_ascii_lowercase(),
+            proxies: args.trusted_proxy.clone(),
+            roles: RoleMap::load(map)?,
+        })),
+        _ => None,
+    };
     let db = crate::db::open(&args.data_dir).await?;
     let accounts = if demo {
         Accounts::demo()?.and_database(db.clone())
@@ -74,6 +83,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .public_url
             .as_ref()
             .is_some_and(|u| u.scheme() == "https"),
+        trusted_header,
     };
     println!("Gatehouse is listening on http://{address}");
     if demo {

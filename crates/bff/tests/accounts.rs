@@ -261,3 +261,85 @@ async fn writes_from_another_origin_are_refused() {
         .await;
     sign_in.assert_error(StatusCode::FORBIDDEN, Some("origin_mismatch"));
 }
+
+#[tokio::test]
+async fn a_trusted_proxy_header_signs_people_in_with_mapped_roles() {
+    use gatehouse::trusted_header::{RoleMap, TrustedHeader};
+    let trusted = TrustedHeader {
+        header: "x-forwarded-email".into(),
+        proxies: vec!["10.0.0.0/8".parse().expect("cidr")],
+        roles: RoleMap {
+            owner: vec!["alice@acme.example".into()],
+            auditor: vec!["@acme.example".into()],
+        },
+    };
+    let harness = Harness::around_with(
+        common::small_sandbox(common::CANARY_KEY),
+        gatehouse::upstream::Policy::default(),
+        Some(trusted),
+    )
+    .await;
+    let proxy: SocketAddr = "10.1.2.3:4000".parse().expect("addr");
+    let outsider: SocketAddr = "192.0.2.50:4000".parse().expect("addr");
+    let me = |email: &'static str, from: SocketAddr| {
+        let harness = &harness;
+        async move {
+            harness
+                .send_with(
+                    "GET",
+                    "/api/session",
+                    &[("x-forwarded-email", email)],
+                    Some(from),
+                    None,
+                )
+                .await
+        }
+    };
+    let alice = me("alice@acme.example", proxy).await;
+    assert_eq!(alice.status, StatusCode::OK, "{}", alice.text);
+    assert_eq!(alice.json()["role"], "owner");
+    assert_eq!(
+        me("bob@acme.example", proxy).await.json()["role"],
+        "auditor"
+    );
+    me("eve@evil.example", proxy)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, Some("no_role"));
+    // The same header from outside the proxy's range is ignored: no session.
+    me("alice@acme.example", outsider)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, Some("unauthenticated"));
+
+    // Alice writes through the proxy with her session's CSRF token.
+    let csrf = alice.json()["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_owned();
+    let id = harness.sandbox.read(|org| org.users()[7].id.clone());
+    let write = harness
+        .send_with(
+            "POST",
+            &format!("/api/v1/organization/users/{id}"),
+            &[
+                ("x-forwarded-email", "alice@acme.example"),
+                ("x-csrf-token", &csrf),
+            ],
+            Some(proxy),
+            Some(r#"{"role":"owner"}"#),
+        )
+        .await;
+    assert_eq!(write.status, StatusCode::OK, "{}", write.text);
+    let journal = harness
+        .journal
+        .list(&gatehouse::journal::Filter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("journal")
+        .0;
+    assert_eq!(
+        journal[0].username, "alice@acme.example",
+        "the journal names the person"
+    );
+}

@@ -55,8 +55,24 @@ pub fn session_id(headers: &HeaderMap) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
-/// The live session of this request, or 401.
-pub fn current(state: &AppState, headers: &HeaderMap) -> Result<(String, Session), AppError> {
+/// The live session of this request, or 401. Behind a trusted SSO proxy, the proxy's header
+/// decides who it is (403 if the role map lists them nowhere); otherwise the session cookie.
+pub fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: ClientAddr,
+) -> Result<(String, Session), AppError> {
+    if let Some(trusted) = &state.trusted_header
+        && let Some(email) = trusted.identity(client.0, headers)
+    {
+        let role = trusted.roles.role_of(email).ok_or_else(|| {
+            AppError::forbidden(
+                "You are signed in, but Gatehouse's role map gives you no role.",
+                "no_role",
+            )
+        })?;
+        return Ok(state.sessions.for_identity(email, role));
+    }
     let id = session_id(headers).ok_or_else(AppError::unauthenticated)?;
     let session = state
         .sessions
@@ -109,7 +125,13 @@ pub async fn require_session(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let checked = current(&state, request.headers()).and_then(|(_, session)| {
+    let client = ClientAddr(
+        request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip()),
+    );
+    let checked = current(&state, request.headers(), client).and_then(|(_, session)| {
         if is_write(request.method()) {
             check_origin(&state, request.headers())?;
             check_csrf(&session, request.headers())?;

@@ -92,14 +92,19 @@ async fn sign_in(
 
 async fn current_session(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (_, session) = guard::current(&state, &headers)?;
+    let (_, session) = guard::current(&state, &headers, client)?;
     Ok(Json(SessionInfo::from(&session)).into_response())
 }
 
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let (id, session) = guard::current(&state, &headers)?;
+async fn sign_out(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (id, session) = guard::current(&state, &headers, client)?;
     guard::check_origin(&state, &headers)?;
     guard::check_csrf(&session, &headers)?;
     state.sessions.remove(&id);

@@ -60,6 +60,15 @@ impl Harness {
 
     /// A BFF holding `CANARY_KEY` with the given upstream policy, in front of `sandbox`.
     pub async fn around(sandbox: Sandbox, policy: Policy) -> Self {
+        Self::around_with(sandbox, policy, None).await
+    }
+
+    /// The same, with trusted-header sign-in configured.
+    pub async fn around_with(
+        sandbox: Sandbox,
+        policy: Policy,
+        trusted_header: Option<gatehouse::trusted_header::TrustedHeader>,
+    ) -> Self {
         let upstream_hits = Arc::new(AtomicUsize::new(0));
         let hits = upstream_hits.clone();
         let counted = sandbox::app(sandbox.clone()).layer(axum::middleware::from_fn(
@@ -101,6 +110,7 @@ impl Harness {
             demo: false,
             static_dir: None,
             secure_cookies: false,
+            trusted_header: trusted_header.map(Arc::new),
         };
         Self {
             app: gatehouse::app(state),
