@@ -85,12 +85,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .is_some_and(|u| u.scheme() == "https"),
         trusted_header,
     };
-    println!("Gatehouse is listening on http://{address}");
+    say(&format!("Gatehouse is listening on http://{address}"));
     if demo {
-        println!("Demo mode: the upstream is the embedded sandbox.");
-        println!(
-            "Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor)."
-        );
+        say("Demo mode: the upstream is the embedded sandbox.");
+        say("Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor).");
     }
     axum::serve(
         listener,
@@ -99,6 +97,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     Ok(())
+}
+
+/// Prints a start-up line. A closed stdout (a supervisor that stopped reading) must not take
+/// the server down, so write errors are ignored.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// The origins a write may come from: the public URL's, and the address served on (with both
@@ -126,13 +131,16 @@ pub async fn sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     };
     let mut sandbox = sandbox::Sandbox::seeded(args.admin_key.trim(), options);
     if let Some(faults) = args.faults {
-        println!("Injecting faults: {faults:?}");
+        say(&format!("Injecting faults: {faults:?}"));
         sandbox = sandbox.with_faults(faults);
     }
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("--listen {}: cannot bind", args.listen))?;
-    println!("Sandbox listening on http://{}/v1", listener.local_addr()?);
+    say(&format!(
+        "Sandbox listening on http://{}/v1",
+        listener.local_addr()?
+    ));
     axum::serve(listener, sandbox::app(sandbox))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
