@@ -1,7 +1,8 @@
 //! End to end in real Chromium over WebDriver: `gatehouse serve` in demo mode, sign in as
 //! demo-owner, change a user's role, see it in the table, and find `user.updated` in the audit
 //! log. It needs the release build in `dist/` and chromedriver, so `make test` runs it in its own
-//! step (`cargo test -p gatehouse --test e2e_browser -- --ignored`).
+//! step (`cargo test -p gatehouse --test e2e_browser -- --ignored`). A second test runs the
+//! portal against a separate sandbox with a canary admin key and looks for it everywhere.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -115,6 +116,234 @@ async fn wait_until(client: &Client, what: &str, condition: &str) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Signs in through the form and waits for the users table.
+async fn sign_in(client: &Client, user: &str, password: &str) {
+    wait_until(
+        client,
+        "the sign-in form",
+        "document.querySelector('#username')",
+    )
+    .await;
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .expect("username")
+        .send_keys(user)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys(password)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    wait_until(
+        client,
+        "the users table",
+        "document.querySelector('tbody tr')",
+    )
+    .await;
+}
+
+const CANARY: &str = "sk-admin-CANARY0e2e0canary0e2e0KEYTAIL";
+
+/// Runs `gatehouse` with `args`, its stdout and stderr captured to files under `dir`.
+fn spawn_logged(
+    dir: &std::path::Path,
+    name: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Killed, PathBuf) {
+    let log = dir.join(format!("{name}.log"));
+    let file = std::fs::File::create(&log).expect("log file");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    command
+        .args(args)
+        .env("RUST_LOG", "debug")
+        .env_remove("OPENAI_ADMIN_KEY")
+        .stdout(file.try_clone().expect("clone"))
+        .stderr(file);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    (Killed(command.spawn().expect("spawn gatehouse")), log)
+}
+
+/// Waits until `log` has a line starting with `prefix`, and returns the rest of it.
+fn wait_for_line(log: &std::path::Path, prefix: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(rest) = text.lines().find_map(|l| l.strip_prefix(prefix)) {
+            return rest.trim().to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no '{prefix}' in {}:\n{text}",
+            log.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// With a canary admin key against a separate sandbox, a browser session and a round of API
+/// calls leave no trace of the key in any response, static file or log line.
+#[tokio::test]
+#[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
+async fn the_admin_key_never_leaves_the_server() {
+    let dist =
+        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
+    let dir = std::env::temp_dir().join(format!("gatehouse-canary-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let data = dir.join("data");
+    let (_sandbox, sandbox_log) = spawn_logged(
+        &dir,
+        "sandbox",
+        &["sandbox", "--listen", "127.0.0.1:0", "--admin-key", CANARY],
+        &[],
+    );
+    let upstream = wait_for_line(&sandbox_log, "Sandbox listening on ");
+
+    let mut add = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["user", "add", "olive", "--role", "owner", "--data-dir"])
+        .arg(&data)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("user add");
+    std::io::Write::write_all(&mut add.stdin.take().expect("stdin"), b"olive-password-1\n")
+        .expect("password");
+    assert!(add.wait().expect("wait").success());
+
+    let dist_arg = dist.to_string_lossy().into_owned();
+    let data_arg = data.to_string_lossy().into_owned();
+    let (_portal, portal_log) = spawn_logged(
+        &dir,
+        "portal",
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &upstream,
+            "--static-dir",
+            &dist_arg,
+            "--data-dir",
+            &data_arg,
+        ],
+        &[("OPENAI_ADMIN_KEY", CANARY)],
+    );
+    let url = wait_for_line(&portal_log, "Gatehouse is listening on ");
+
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{url}/users")).await.expect("open");
+    sign_in(&client, "olive", "olive-password-1").await;
+    client
+        .find(Locator::Css("button[aria-label$=' an owner']"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    wait_until(
+        &client,
+        "the dialog",
+        "document.querySelector('dialog[open]')",
+    )
+    .await;
+    client
+        .find(Locator::Css("dialog[open] button.primary"))
+        .await
+        .expect("confirm")
+        .click()
+        .await
+        .expect("click");
+    wait_until(&client, "the toast", "document.querySelector('.toast a')").await;
+    client
+        .goto(&format!("{url}/audit-log"))
+        .await
+        .expect("audit log");
+    wait_until(&client, "events", "document.querySelector('td.event-type')").await;
+    let mut seen = vec![client.source().await.expect("page source")];
+    client.close().await.expect("close");
+
+    // A round of API calls, errors included, read whole with their headers.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let signed_in = http
+        .post(format!("{url}/api/session"))
+        .json(&json!({"username": "olive", "password": "olive-password-1"}))
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    seen.push(format!("{:?}", signed_in.headers()));
+    let csrf = signed_in.json::<serde_json::Value>().await.expect("json")["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_owned();
+    for (method, path) in [
+        ("GET", "/api/v1/organization/users?limit=100"),
+        ("GET", "/api/v1/organization/admin_api_keys"),
+        ("GET", "/api/v1/organization/audit_logs?limit=100"),
+        ("GET", "/api/v1/organization/users/user-nobody"),
+        ("GET", "/api/v1/organization/certificates"),
+        ("GET", "/api/journal"),
+        ("GET", "/readyz"),
+        ("DELETE", "/api/v1/organization/invites/invite-nope"),
+        ("GET", "/users"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let response = http
+            .request(method, format!("{url}{path}"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await
+            .expect("request");
+        seen.push(format!("{:?}", response.headers()));
+        seen.push(response.text().await.expect("body"));
+    }
+    for entry in std::fs::read_dir(&dist).expect("dist") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("static file");
+        seen.push(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    let logs = std::fs::read_to_string(&portal_log).expect("portal log");
+    assert!(
+        logs.lines().count() > 10,
+        "the portal logged its work:\n{logs}"
+    );
+    seen.push(logs);
+
+    let tail = &CANARY[CANARY.len() - 8..];
+    for text in &seen {
+        assert!(!text.contains(CANARY), "the admin key leaked:\n{text}");
+        assert!(
+            !text.contains("CANARY") && !text.contains(tail),
+            "part of the admin key leaked:\n{text}"
+        );
+    }
+    println!(
+        "canary: {} responses, static files and log files checked, no trace of the key",
+        seen.len()
+    );
 }
 
 #[tokio::test]
