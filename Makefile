@@ -16,3 +16,4 @@ size:
 # Benchmarks print figures; they are not part of `make test`.
 bench:
 	cargo bench --locked -p sandbox --bench audit_logs
+	cargo bench --locked -p gatehouse --bench proxy
