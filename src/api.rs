@@ -200,3 +200,34 @@ pub async fn list_audit_logs(
     );
     send(Request::get(&url)).await
 }
+
+/// One row of the portal's journal (`GET /api/journal`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct JournalEntry {
+    pub seq: i64,
+    pub at: i64,
+    /// `request` (before forwarding) or `result` (after).
+    pub phase: String,
+    pub request_id: String,
+    pub username: String,
+    pub role: String,
+    pub client: String,
+    pub method: String,
+    pub path: String,
+    pub body: Option<String>,
+    pub status: Option<i64>,
+    pub upstream_request_id: Option<String>,
+    pub object_id: Option<String>,
+}
+
+/// `GET /api/journal`, newest first, optionally by one portal user.
+pub async fn list_journal(
+    user: Option<&str>,
+    after: Option<&str>,
+) -> Result<ListPage<JournalEntry>, ClientError> {
+    let mut pairs = Vec::new();
+    pairs.extend(user.map(|u| ("user", u.to_owned())));
+    pairs.extend(after.map(|a| ("after", a.to_owned())));
+    let url = format!("/api/journal?{}", admin_api::query::encode(pairs));
+    send(Request::get(&url)).await
+}

@@ -77,7 +77,7 @@ impl CursorTrail {
 /// Previous/Next links for a cursor-paged list, with the page number stated.
 #[component]
 pub fn Pager(
-    /// The path the links point to.
+    /// The path the links point to, with any filter query it needs.
     #[prop(into)]
     path: String,
     /// Where the reader is.
@@ -87,10 +87,15 @@ pub fn Pager(
     /// Whether upstream says there is more.
     has_more: bool,
 ) -> impl IntoView {
-    let previous = trail.previous().map(|p| format!("{path}{}", p.to_query()));
+    // `path` may carry a query of its own (filters); the cursors join it.
+    let link = |query: String| match (path.contains('?'), query.strip_prefix('?')) {
+        (true, Some(rest)) => format!("{path}&{rest}"),
+        _ => format!("{path}{query}"),
+    };
+    let previous = trail.previous().map(|p| link(p.to_query()));
     let next = last_id
         .filter(|_| has_more)
-        .map(|last| format!("{path}{}", trail.next(&last).to_query()));
+        .map(|last| link(trail.next(&last).to_query()));
     let page = trail.page_number();
     view! {
         <nav class="pager" aria-label="Pages">

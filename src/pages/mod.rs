@@ -1,11 +1,13 @@
 //! One module per page.
 
 mod audit_log;
+mod journal;
 mod not_built;
 mod sign_in;
 mod users;
 
 pub use audit_log::AuditLogPage;
+pub use journal::{JournalPage, JournalTable};
 pub use not_built::{NotBuilt, NotFound};
 pub use sign_in::SignInPage;
 pub use users::{UsersPage, UsersTable};

@@ -496,6 +496,19 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     std::fs::create_dir_all(&shots).expect("target/e2e");
     let png = client.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("audit-log-after-role-change.png"), png).expect("write screenshot");
+    // The journal names the portal user behind the change.
+    client
+        .goto(&format!("{url}/journal"))
+        .await
+        .expect("journal");
+    wait_until(
+        &client,
+        "the role change in the journal",
+        "[...document.querySelectorAll('tbody tr')].some(r => r.textContent.includes('demo-owner (owner)') && r.textContent.includes('POST /organization/users/') && r.textContent.includes('200'))",
+    )
+    .await;
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("journal.png"), png).expect("write screenshot");
     client
         .goto(&format!("{url}/users"))
         .await

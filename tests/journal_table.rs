@@ -1,0 +1,83 @@
+//! The journal table in headless Chromium: who, from where, what, and what came of it.
+
+#![cfg(target_arch = "wasm32")]
+
+use gatehouse_app::api::JournalEntry;
+use gatehouse_app::pages::JournalTable;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn entry(seq: i64, phase: &str, status: Option<i64>, object_id: Option<&str>) -> JournalEntry {
+    JournalEntry {
+        seq,
+        at: 1_790_000_000,
+        phase: phase.into(),
+        request_id: "abc".into(),
+        username: "olive".into(),
+        role: "owner".into(),
+        client: "203.0.113.5".into(),
+        method: "POST".into(),
+        path: "/organization/projects".into(),
+        body: Some(r#"{"name":"Gamma"}"#.into()),
+        status,
+        upstream_request_id: Some("req_1".into()),
+        object_id: object_id.map(str::to_owned),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn rows_name_the_person_and_the_outcome() {
+    let root: web_sys::HtmlElement = document()
+        .create_element("div")
+        .expect("div")
+        .unchecked_into();
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    let entries = vec![
+        entry(2, "result", Some(200), Some("proj_new")),
+        entry(1, "request", None, None),
+    ];
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <JournalTable entries=entries.clone()/> },
+    );
+    leptos::task::tick().await;
+    let rows = root.query_selector_all("tbody tr").expect("rows");
+    assert_eq!(rows.length(), 2);
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("olive (owner)"), "{text}");
+    assert!(text.contains("203.0.113.5"), "{text}");
+    assert!(text.contains("POST /organization/projects"), "{text}");
+    assert!(text.contains("200 · proj_new"), "{text}");
+    assert!(text.contains("sent to OpenAI"), "{text}");
+    assert!(text.contains("2026-09-21 14:13:20 UTC"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_journal_says_so() {
+    let root: web_sys::HtmlElement = document()
+        .create_element("div")
+        .expect("div")
+        .unchecked_into();
+    document()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    let none: Vec<JournalEntry> = Vec::new();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <JournalTable entries=none.clone()/> }
+    });
+    leptos::task::tick().await;
+    assert!(root.query_selector("table").expect("selector").is_none());
+    assert_eq!(
+        root.text_content().unwrap_or_default(),
+        "No changes recorded."
+    );
+}
