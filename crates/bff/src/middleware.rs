@@ -76,3 +76,63 @@ pub fn stack(router: Router, state: &AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::session::{Accounts, Clock, SessionLimits, SessionStore};
+    use crate::upstream::{AdminKey, Upstream};
+
+    fn state(secure: bool) -> AppState {
+        let base = "https://api.openai.com/v1".parse().expect("url");
+        let clock = Clock::default();
+        AppState {
+            accounts: Arc::new(Accounts::default()),
+            sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
+            throttle: Arc::new(crate::throttle::Throttle::new(clock)),
+            journal: None,
+            allowed_origins: Vec::new().into(),
+            upstream: Upstream::new(&base, AdminKey::new("sk-admin-unused").expect("key"))
+                .expect("client"),
+            demo: false,
+            static_dir: None,
+            secure_cookies: secure,
+            trusted_header: None,
+        }
+    }
+
+    async fn headers(secure: bool) -> axum::http::HeaderMap {
+        let router = stack(
+            Router::new().route("/", get(|| async { "ok" })),
+            &state(secure),
+        );
+        let request = axum::http::Request::get("/")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        router
+            .oneshot(request)
+            .await
+            .expect("infallible")
+            .headers()
+            .clone()
+    }
+
+    #[tokio::test]
+    async fn hsts_only_over_https_and_every_response_has_a_request_id() {
+        let https = headers(true).await;
+        assert!(https.get(header::STRICT_TRANSPORT_SECURITY).is_some());
+        assert!(https.get(REQUEST_ID).is_some_and(|id| id.len() == 16));
+        let http = headers(false).await;
+        assert!(http.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+        assert_ne!(
+            https.get(REQUEST_ID),
+            http.get(REQUEST_ID),
+            "ids differ per request"
+        );
+    }
+}
