@@ -9,7 +9,7 @@ use crate::{accounts, db, journal::Journal};
 
 /// Runs a `user` subcommand.
 pub async fn user(args: UserArgs) -> anyhow::Result<()> {
-    let pool = db::open(&args.data_dir).await?;
+    let pool = db::open(&args.data.path).await?;
     match args.action {
         UserAction::Add { name, role } => {
             let password = read_password(&format!("Password for {name}: "))?;
@@ -36,7 +36,7 @@ pub async fn user(args: UserArgs) -> anyhow::Result<()> {
 
 /// Runs a `journal` subcommand; an error means the chain is broken.
 pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
-    let pool = db::open(&args.data_dir).await?;
+    let pool = db::open(&args.data.path).await?;
     match args.action {
         JournalAction::Verify => match Journal::new(pool).verify().await? {
             Ok(rows) => println!("journal intact: {rows} rows, hash chain verified"),

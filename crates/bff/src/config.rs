@@ -44,17 +44,24 @@ pub enum Command {
     Journal(JournalArgs),
 }
 
-/// `gatehouse user ...`.
+/// The data directory, for the offline commands.
 #[derive(Debug, Args)]
-pub struct UserArgs {
+pub struct DataDir {
     /// Directory for Gatehouse's own data.
     #[arg(
-        long,
+        long = "data-dir",
         env = "GATEHOUSE_DATA_DIR",
         default_value = "./.gatehouse",
         global = true
     )]
-    pub data_dir: PathBuf,
+    pub path: PathBuf,
+}
+
+/// `gatehouse user ...`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(flatten)]
+    pub data: DataDir,
     #[command(subcommand)]
     pub action: UserAction,
 }
@@ -87,14 +94,8 @@ pub enum UserAction {
 /// `gatehouse journal ...`.
 #[derive(Debug, Args)]
 pub struct JournalArgs {
-    /// Directory for Gatehouse's own data.
-    #[arg(
-        long,
-        env = "GATEHOUSE_DATA_DIR",
-        default_value = "./.gatehouse",
-        global = true
-    )]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub data: DataDir,
     #[command(subcommand)]
     pub action: JournalAction,
 }
