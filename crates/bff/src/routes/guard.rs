@@ -112,7 +112,8 @@ pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppErro
         None => Ok(()),
         Some(origin) if state.allowed_origins.iter().any(|o| o == origin) => Ok(()),
         Some(_) => Err(AppError::forbidden(
-            "This change comes from another site's page, so it was refused.",
+            "This change comes from a page on another address, so it was refused. If that address \
+             is the portal's own, start Gatehouse with --public-url set to it.",
             "origin_mismatch",
         )),
     }
