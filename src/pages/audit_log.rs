@@ -1,54 +1,134 @@
-//! The audit log, first cut: upstream's events newest first, filtered by resource id and event
-//! type from the URL, paged by cursor. The full timeline (grouping, sentences, drawer, live tail,
-//! export) builds on this page.
+//! The audit-log timeline: upstream's events newest first, grouped by UTC day, each as one plain
+//! sentence with chips for the actor, project and time. Every filter runs upstream and lives in
+//! the URL, so a link reproduces the view. (Time zones, the detail drawer, live tail and export
+//! build on this page.)
 
-use admin_api::audit_logs::{AuditLog, ListAuditLogsQuery};
+use std::collections::HashMap;
+
+use admin_api::audit_logs::{AuditLog, EffectiveAt, ListAuditLogsQuery};
+use admin_api::audit_sentences::{KNOWN_TYPES, describe, family};
 use admin_api::query::Paging;
+use admin_api::users::ListUsersQuery;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
 
 use crate::api;
 use crate::components::{CursorTrail, ErrorNotice, Pager};
-use crate::format::date_time_utc;
+use crate::format::{date_utc, day_heading_utc, time_utc};
+
+/// The time-range presets: query value, label, seconds back from now.
+const RANGES: &[(&str, &str, i64)] = &[
+    ("1h", "Last hour", 3_600),
+    ("24h", "Last 24 hours", 86_400),
+    ("7d", "Last 7 days", 7 * 86_400),
+    ("30d", "Last 30 days", 30 * 86_400),
+];
+
+/// The filters a URL carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Filters {
+    event_type: Option<String>,
+    resource_id: Option<String>,
+    actor_email: Option<String>,
+    range: Option<String>,
+}
+
+impl Filters {
+    fn from_query(query: &ParamsMap) -> Self {
+        let get = |k: &str| query.get(k).filter(|v| !v.trim().is_empty());
+        Self {
+            event_type: get("event_type"),
+            resource_id: get("resource_id"),
+            actor_email: get("actor_email"),
+            range: get("range").filter(|r| RANGES.iter().any(|(v, _, _)| v == r)),
+        }
+    }
+
+    fn to_href(&self) -> String {
+        let pairs: Vec<(&str, String)> = [
+            ("event_type", &self.event_type),
+            ("resource_id", &self.resource_id),
+            ("actor_email", &self.actor_email),
+            ("range", &self.range),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.clone()?)))
+        .collect();
+        if pairs.is_empty() {
+            "/audit-log".to_owned()
+        } else {
+            format!("/audit-log?{}", admin_api::query::encode(pairs))
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The upstream query for this view.
+    fn to_query(&self, after: Option<String>) -> ListAuditLogsQuery {
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        let gte = self
+            .range
+            .as_ref()
+            .and_then(|r| RANGES.iter().find(|(v, _, _)| v == r))
+            .map(|(_, _, secs)| now - secs);
+        ListAuditLogsQuery {
+            paging: Paging {
+                limit: Some(50),
+                after,
+            },
+            effective_at: EffectiveAt {
+                gte,
+                ..EffectiveAt::default()
+            },
+            event_types: self.event_type.clone().into_iter().collect(),
+            resource_ids: self.resource_id.clone().into_iter().collect(),
+            actor_emails: self.actor_email.clone().into_iter().collect(),
+            ..ListAuditLogsQuery::default()
+        }
+    }
+}
 
 /// The audit-log page.
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        query.with(|q| ListAuditLogsQuery {
-            paging: Paging {
-                limit: None,
-                after: CursorTrail::from_query(q).after,
-            },
-            resource_ids: q.get("resource_id").into_iter().collect(),
-            event_types: q.get("event_type").into_iter().collect(),
-            ..ListAuditLogsQuery::default()
-        })
-    });
+    let filters = Memo::new(move |_| query.with(Filters::from_query));
     let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
     let events = LocalResource::new(move || {
-        let filter = filter.get();
-        async move { api::list_audit_logs(&filter).await }
+        let request = filters.get().to_query(trail.get().after);
+        async move { api::list_audit_logs(&request).await }
     });
-    let description = move || {
-        let f = filter.get();
-        match (f.resource_ids.first(), f.event_types.first()) {
-            (Some(r), _) => format!("Events on resource {r}, newest first."),
-            (None, Some(t)) => format!("Events of type {t}, newest first."),
-            (None, None) => "All events, newest first.".to_owned(),
-        }
-    };
+    // Users' emails turn ids in sentences into names; without them the ids still read.
+    let users = LocalResource::new(|| async {
+        let query = ListUsersQuery {
+            paging: Paging {
+                limit: Some(100),
+                after: None,
+            },
+            emails: Vec::new(),
+        };
+        api::list_users(&query).await.map(|page| {
+            page.data
+                .into_iter()
+                .filter_map(|u| Some((u.id, u.email?)))
+                .collect::<HashMap<_, _>>()
+        })
+    });
     view! {
         <section aria-labelledby="audit-heading">
             <h1 id="audit-heading">"Audit log"</h1>
-            <p class="hint">{description}</p>
+            <FilterForm filters=filters/>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
                 {move || Suspend::new(async move {
+                    let names = users.await.unwrap_or_default();
                     match events.await {
                         Ok(page) => view! {
-                            <AuditTable events=page.data.clone()/>
-                            <Pager path="/audit-log" trail=trail.get_untracked()
+                            <Timeline events=page.data.clone() names=names filtered=!filters.get_untracked().is_empty()/>
+                            <Pager path=filters.get_untracked().to_href() trail=trail.get_untracked()
                                 last_id=page.last_id.clone() has_more=page.has_more/>
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
@@ -59,65 +139,163 @@ pub fn AuditLogPage() -> impl IntoView {
     }
 }
 
-/// A table of audit events.
+/// The filter form; applying it rewrites the URL, and "Clear filters" is one click.
 #[component]
-fn AuditTable(
-    /// The events, newest first.
+fn FilterForm(
+    /// The filters in the URL.
+    filters: Memo<Filters>,
+) -> impl IntoView {
+    let current = filters.get_untracked();
+    let event_type = RwSignal::new(current.event_type.unwrap_or_default());
+    let resource_id = RwSignal::new(current.resource_id.unwrap_or_default());
+    let actor_email = RwSignal::new(current.actor_email.unwrap_or_default());
+    let range = RwSignal::new(current.range.unwrap_or_default());
+    let navigate = use_navigate();
+    let apply = move |event: web_sys::SubmitEvent| {
+        event.prevent_default();
+        let some = |s: RwSignal<String>| {
+            Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
+        };
+        let next = Filters {
+            event_type: some(event_type),
+            resource_id: some(resource_id),
+            actor_email: some(actor_email),
+            range: some(range),
+        };
+        navigate(&next.to_href(), Default::default());
+    };
+    let mut families: Vec<&str> = KNOWN_TYPES.iter().map(|t| family(t)).collect();
+    families.dedup();
+    view! {
+        <form class="filters audit-filters" on:submit=apply>
+            <div>
+                <label for="filter-range">"Time (UTC)"</label>
+                <select id="filter-range" prop:value=range on:change=move |e| range.set(event_target_value(&e))>
+                    <option value="">"Any time"</option>
+                    {RANGES.iter().map(|(value, label, _)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="filter-type">"Event type"</label>
+                <select id="filter-type" prop:value=event_type on:change=move |e| event_type.set(event_target_value(&e))>
+                    <option value="">"All types"</option>
+                    {families.into_iter().map(|f| view! {
+                        <optgroup label=f>
+                            {KNOWN_TYPES.iter().filter(|t| family(t) == f).map(|t| view! { <option value=*t>{*t}</option> }).collect_view()}
+                        </optgroup>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="filter-actor">"Actor email"</label>
+                <input id="filter-actor" type="email" prop:value=actor_email on:input=move |e| actor_email.set(event_target_value(&e))/>
+            </div>
+            <div>
+                <label for="filter-resource">"Resource id"</label>
+                <input id="filter-resource" prop:value=resource_id on:input=move |e| resource_id.set(event_target_value(&e))/>
+            </div>
+            <div class="filter-buttons">
+                <button type="submit" class="primary">"Apply"</button>
+                <Show when=move || !filters.get().is_empty()>
+                    <A href="/audit-log">"Clear filters"</A>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+/// Events grouped by UTC day, newest first, one sentence each.
+#[component]
+pub fn Timeline(
+    /// The events of this page, newest first.
     events: Vec<AuditLog>,
+    /// Known names of ids (users' emails).
+    #[prop(default = HashMap::new())]
+    names: HashMap<String, String>,
+    /// Whether filters are applied (changes what an empty page says).
+    #[prop(default = false)]
+    filtered: bool,
 ) -> impl IntoView {
     if events.is_empty() {
-        return view! { <p class="empty">"No events match."</p> }.into_any();
+        let message = if filtered {
+            "No events match these filters in this range."
+        } else {
+            "No events yet. If your organization has audit logging switched off, turn it on under Data controls in OpenAI's settings (it cannot be switched off again); until then nothing is recorded."
+        };
+        return view! { <p class="empty">{message}</p> }.into_any();
     }
+    let mut days: Vec<(String, Vec<AuditLog>)> = Vec::new();
+    for event in events {
+        let day = date_utc(event.effective_at);
+        match days.last_mut() {
+            Some((d, list)) if *d == day => list.push(event),
+            _ => days.push((day, vec![event])),
+        }
+    }
+    let names = std::sync::Arc::new(names);
     view! {
-        <table class="data">
-            <caption class="visually-hidden">"Audit events"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Time (UTC)"</th>
-                    <th scope="col">"Event"</th>
-                    <th scope="col">"Actor"</th>
-                    <th scope="col">"Resource"</th>
-                    <th scope="col">"Project"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {events.into_iter().map(|event| view! {
-                    <tr>
-                        <td>{date_time_utc(event.effective_at)}</td>
-                        <td class="event-type">{event.event_type.clone()}</td>
-                        <td>{actor(&event)}</td>
-                        <td><code>{event.resource_id().unwrap_or("—").to_owned()}</code></td>
-                        <td>{event.project.as_ref().map(|p| p.name.clone().unwrap_or_else(|| p.id.clone())).unwrap_or_else(|| "—".into())}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <div class="timeline">
+            {days.into_iter().map(|(day, events)| {
+                let heading = format!("{} (UTC)", day_heading_utc(events[0].effective_at));
+                let names = names.clone();
+                let label = heading.clone();
+                view! {
+                    <section class="day" aria-label=label data-day=day>
+                        <h2 class="day-heading">{heading}</h2>
+                        <ol class="events">
+                            {events.into_iter().map(|event| view! { <EventItem event=event names=names.clone()/> }).collect_view()}
+                        </ol>
+                    </section>
+                }
+            }).collect_view()}
+        </div>
     }
     .into_any()
 }
 
-/// Who did it, in a few words.
-fn actor(event: &AuditLog) -> String {
-    let Some(actor) = &event.actor else {
-        return "—".into();
+/// One event: its sentence and chips.
+#[component]
+fn EventItem(
+    /// The event.
+    event: AuditLog,
+    /// Known names of ids.
+    names: std::sync::Arc<HashMap<String, String>>,
+) -> impl IntoView {
+    let sentence = describe(&event, &|id| names.get(id).cloned());
+    let session = event.actor.as_ref().and_then(|a| a.session.as_ref());
+    let actor_chip = match (
+        session,
+        event.actor.as_ref().and_then(|a| a.api_key.as_ref()),
+    ) {
+        (Some(s), _) => {
+            let country = s
+                .ip_address_details
+                .as_ref()
+                .and_then(|d| d.country.clone())
+                .unwrap_or_default();
+            format!(
+                "session · {} {country}",
+                s.ip_address.clone().unwrap_or_default()
+            )
+            .trim()
+            .to_owned()
+        }
+        (None, Some(key)) => format!("API key · {}", key.id.clone().unwrap_or_default()),
+        (None, None) => "unknown actor".to_owned(),
     };
-    if let Some(session) = &actor.session {
-        let who = session
-            .user
-            .as_ref()
-            .and_then(|u| u.email.clone())
-            .unwrap_or_default();
-        let ip = session.ip_address.clone().unwrap_or_default();
-        return format!("{who} (session, {ip})");
+    let project = event
+        .project
+        .as_ref()
+        .map(|p| p.name.clone().unwrap_or_else(|| p.id.clone()));
+    view! {
+        <li class="event" data-type=event.event_type.clone() data-id=event.id.clone()>
+            <p class="sentence">{sentence}</p>
+            <p class="chips">
+                <span class="chip time">{format!("{} UTC", time_utc(event.effective_at))}</span>
+                <span class="chip actor">{actor_chip}</span>
+                {project.map(|p| view! { <span class="chip project">{format!("project · {p}")}</span> })}
+                <code class="chip type">{event.event_type.clone()}</code>
+            </p>
+        </li>
     }
-    if let Some(key) = &actor.api_key {
-        let owner = key
-            .user
-            .as_ref()
-            .and_then(|u| u.email.clone())
-            .or_else(|| key.service_account.as_ref().map(|s| s.id.clone()))
-            .unwrap_or_default();
-        return format!("API key {} ({owner})", key.id.clone().unwrap_or_default());
-    }
-    actor.kind.clone()
 }

@@ -6,6 +6,7 @@
 pub mod admin_api_keys;
 pub mod api_keys;
 pub mod audit_logs;
+pub mod audit_sentences;
 pub mod body;
 pub mod deleted;
 pub mod error;

@@ -191,3 +191,31 @@ fn every_resource_example_parses() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn every_event_type_in_the_spec_has_its_own_sentence() {
+    let spec = spec();
+    let documented: Vec<String> = spec["components"]["schemas"]["AuditLog"]["properties"]
+        .as_object()
+        .expect("AuditLog properties")
+        .keys()
+        .filter(|k| k.contains('.'))
+        .cloned()
+        .collect();
+    assert!(documented.len() > 40, "{documented:?}");
+    for event_type in &documented {
+        assert!(
+            admin_api::audit_sentences::KNOWN_TYPES.contains(&event_type.as_str()),
+            "no sentence for {event_type}"
+        );
+        let event: AuditLog = serde_json::from_value(serde_json::json!({
+            "id": "audit_log-x", "type": event_type, "effective_at": 1, event_type: {"id": "x"}
+        }))
+        .expect("event");
+        let sentence = admin_api::audit_sentences::describe(&event, &|_| None);
+        assert!(
+            !sentence.starts_with(event_type.as_str()),
+            "{event_type} fell back: {sentence}"
+        );
+    }
+}

@@ -274,7 +274,7 @@ async fn the_admin_key_never_leaves_the_server() {
         .goto(&format!("{url}/audit-log"))
         .await
         .expect("audit log");
-    wait_until(&client, "events", "document.querySelector('td.event-type')").await;
+    wait_until(&client, "events", "document.querySelector('li.event')").await;
     let mut seen = vec![client.source().await.expect("page source")];
     client.close().await.expect("close");
 
@@ -488,7 +488,7 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     wait_until(
         &client,
         "user.updated in the audit log",
-        "[...document.querySelectorAll('td.event-type')].some(td => td.textContent === 'user.updated')",
+        "[...document.querySelectorAll(\"li.event[data-type='user.updated']\")].some(li => li.textContent.includes(\"'s role to owner\"))",
     )
     .await;
 
