@@ -118,6 +118,20 @@ async fn wait_until(client: &Client, what: &str, condition: &str) {
     }
 }
 
+/// Opens `url` and waits until `condition` holds in the page.
+async fn show(client: &Client, url: &str, condition: &str) {
+    client.goto(url).await.expect("navigate");
+    wait_until(client, url, condition).await;
+}
+
+/// Saves what the browser shows as `target/e2e/<name>.png`.
+async fn screenshot(client: &Client, name: &str) {
+    let shots = workspace().join("target/e2e");
+    std::fs::create_dir_all(&shots).expect("target/e2e");
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
 /// Signs in through the form and waits for the users table.
 async fn sign_in(client: &Client, user: &str, password: &str) {
     wait_until(
@@ -492,34 +506,21 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     )
     .await;
 
-    let shots = workspace().join("target/e2e");
-    std::fs::create_dir_all(&shots).expect("target/e2e");
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(shots.join("audit-log-after-role-change.png"), png).expect("write screenshot");
+    screenshot(&client, "audit-log-after-role-change").await;
     // The journal names the portal user behind the change.
-    client
-        .goto(&format!("{url}/journal"))
-        .await
-        .expect("journal");
-    wait_until(
+    show(
         &client,
-        "the role change in the journal",
+        &format!("{url}/journal"),
         "[...document.querySelectorAll('tbody tr')].some(r => r.textContent.includes('demo-owner (owner)') && r.textContent.includes('POST /organization/users/') && r.textContent.includes('200'))",
     )
     .await;
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(shots.join("journal.png"), png).expect("write screenshot");
-    client
-        .goto(&format!("{url}/users"))
-        .await
-        .expect("back to users");
-    wait_until(
+    screenshot(&client, "journal").await;
+    show(
         &client,
-        "the users table",
+        &format!("{url}/users"),
         "document.querySelector('tbody tr')",
     )
     .await;
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(shots.join("users.png"), png).expect("write screenshot");
+    screenshot(&client, "users").await;
     client.close().await.expect("close the browser");
 }

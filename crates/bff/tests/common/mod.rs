@@ -133,7 +133,7 @@ impl Harness {
         self.upstream_hits.load(Ordering::SeqCst)
     }
 
-    /// Sends one request; `session` is `(cookie, csrf)` to send (the CSRF header only if `Some`).
+    /// Sends one request with the session cookie and CSRF header, each only if `Some`.
     pub async fn send(
         &self,
         method: &str,
@@ -142,34 +142,12 @@ impl Harness {
         csrf: Option<&str>,
         body: Option<&str>,
     ) -> Answer {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", format!("{SESSION_COOKIE}={cookie}"));
-        }
-        if let Some(csrf) = csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        let request = match body {
-            Some(body) => request
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_owned())),
-            None => request.body(Body::empty()),
-        }
-        .expect("request");
-        let response = self.app.clone().oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Answer {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        let cookie = cookie.map(|c| format!("{SESSION_COOKIE}={c}"));
+        let headers: Vec<(&str, &str)> = [("cookie", cookie.as_deref()), ("x-csrf-token", csrf)]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect();
+        self.send_with(method, uri, &headers, None, body).await
     }
 
     /// Sends one request with extra headers and, optionally, the client's address.
