@@ -4,6 +4,7 @@
 mod admin_api_keys;
 mod api_keys;
 mod audit_logs;
+mod export;
 mod guard;
 mod health;
 mod invites;
@@ -39,10 +40,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::require_session,
         ));
-    let journal = journal::router().route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        guard::require_session,
-    ));
+    let journal = journal::router().merge(export::router()).route_layer(
+        axum::middleware::from_fn_with_state(state.clone(), guard::require_session),
+    );
     let api = Router::new()
         .merge(session::router())
         .merge(journal)
