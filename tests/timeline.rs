@@ -108,3 +108,58 @@ async fn an_empty_log_never_looks_like_a_quiet_one() {
         "No events match these filters in this range."
     );
 }
+
+#[wasm_bindgen_test]
+async fn an_event_opens_its_details_with_related_links_and_closes_on_cancel() {
+    let root = root();
+    // The related links are router links.
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <leptos_router::components::Router><Timeline events=events()/></leptos_router::components::Router> }
+    });
+    leptos::task::tick().await;
+    let button: web_sys::HtmlElement = root
+        .query_selector(".day:first-child li.event:first-child .sentence button")
+        .expect("selector")
+        .expect("the sentence is a button")
+        .unchecked_into();
+    button.click();
+    leptos::task::tick().await;
+    let dialog = root
+        .query_selector("dialog[open]")
+        .expect("selector")
+        .expect("an open dialog");
+    let text = dialog.text_content().unwrap_or_default();
+    assert!(
+        text.contains("\"id\": \"audit_log-3\""),
+        "the full JSON: {text}"
+    );
+    assert!(text.contains("203.0.113.9"), "the session: {text}");
+    let links = texts(&root, "dialog .related a");
+    assert_eq!(
+        links,
+        vec!["All events by this actor", "All events on this resource"]
+    );
+    let href = dialog
+        .query_selector(".related a")
+        .expect("selector")
+        .expect("link")
+        .get_attribute("href")
+        .unwrap_or_default();
+    assert_eq!(href, "/audit-log?actor_email=ada%40acme.example");
+    // Esc makes the browser fire `cancel` on a modal dialog.
+    dialog
+        .dispatch_event(
+            &web_sys::Event::new_with_event_init_dict("cancel", &{
+                let init = web_sys::EventInit::new();
+                init.set_cancelable(true);
+                init
+            })
+            .expect("event"),
+        )
+        .expect("dispatch");
+    leptos::task::tick().await;
+    assert!(
+        root.query_selector("dialog").expect("selector").is_none(),
+        "closed"
+    );
+}

@@ -15,7 +15,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::api;
-use crate::components::{CursorTrail, ErrorNotice, Pager};
+use crate::components::{CursorTrail, ErrorNotice, Modal, Pager};
 use crate::format::{date_utc, day_heading_utc, time_utc};
 
 /// The time-range presets: query value, label, seconds back from now.
@@ -32,6 +32,7 @@ struct Filters {
     event_type: Option<String>,
     resource_id: Option<String>,
     actor_email: Option<String>,
+    project_id: Option<String>,
     range: Option<String>,
 }
 
@@ -42,6 +43,7 @@ impl Filters {
             event_type: get("event_type"),
             resource_id: get("resource_id"),
             actor_email: get("actor_email"),
+            project_id: get("project_id"),
             range: get("range").filter(|r| RANGES.iter().any(|(v, _, _)| v == r)),
         }
     }
@@ -51,6 +53,7 @@ impl Filters {
             ("event_type", &self.event_type),
             ("resource_id", &self.resource_id),
             ("actor_email", &self.actor_email),
+            ("project_id", &self.project_id),
             ("range", &self.range),
         ]
         .into_iter()
@@ -87,6 +90,7 @@ impl Filters {
             event_types: self.event_type.clone().into_iter().collect(),
             resource_ids: self.resource_id.clone().into_iter().collect(),
             actor_emails: self.actor_email.clone().into_iter().collect(),
+            project_ids: self.project_id.clone().into_iter().collect(),
             ..ListAuditLogsQuery::default()
         }
     }
@@ -122,6 +126,7 @@ pub fn AuditLogPage() -> impl IntoView {
         <section aria-labelledby="audit-heading">
             <h1 id="audit-heading">"Audit log"</h1>
             <FilterForm filters=filters/>
+            <ExportLinks filters=filters/>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
                 {move || Suspend::new(async move {
                     let names = users.await.unwrap_or_default();
@@ -160,6 +165,7 @@ fn FilterForm(
             event_type: some(event_type),
             resource_id: some(resource_id),
             actor_email: some(actor_email),
+            project_id: filters.get_untracked().project_id,
             range: some(range),
         };
         navigate(&next.to_href(), Default::default());
@@ -201,6 +207,34 @@ fn FilterForm(
                 </Show>
             </div>
         </form>
+    }
+}
+
+/// Download links for everything the current filters match, streamed by the BFF.
+#[component]
+fn ExportLinks(
+    /// The filters in the URL.
+    filters: Memo<Filters>,
+) -> impl IntoView {
+    let href = move |format: &str| {
+        let query = filters.get().to_query(None);
+        let mut query_string = query.to_query_string();
+        // The export walks every page itself; the page size here is not the file's length.
+        query_string = query_string
+            .split('&')
+            .filter(|p| !p.starts_with("limit="))
+            .collect::<Vec<_>>()
+            .join("&");
+        let sep = if query_string.is_empty() { "" } else { "&" };
+        format!("/api/audit_logs/export?format={format}{sep}{query_string}")
+    };
+    view! {
+        <p class="export">
+            "Export everything these filters match: "
+            <a href=move || href("csv") download="audit-log.csv">"CSV"</a>
+            " · "
+            <a href=move || href("ndjson") download="audit-log.ndjson">"NDJSON"</a>
+        </p>
     }
 }
 
@@ -287,9 +321,21 @@ fn EventItem(
         .project
         .as_ref()
         .map(|p| p.name.clone().unwrap_or_else(|| p.id.clone()));
+    let open = RwSignal::new(false);
+    let show_details = move |_| open.set(true);
+    let details = event.clone();
+    let title = sentence.clone();
+    let label = format!("Details: {sentence}");
     view! {
         <li class="event" data-type=event.event_type.clone() data-id=event.id.clone()>
-            <p class="sentence">{sentence}</p>
+            <p class="sentence">
+                <button type="button" class="link sentence-button" on:click=show_details aria-label=label>
+                    {sentence}
+                </button>
+            </p>
+            {move || open.get().then(|| view! {
+                <EventDetails event=details.clone() title=title.clone() on_close=Callback::new(move |()| open.set(false))/>
+            })}
             <p class="chips">
                 <span class="chip time">{format!("{} UTC", time_utc(event.effective_at))}</span>
                 <span class="chip actor">{actor_chip}</span>
@@ -297,5 +343,80 @@ fn EventItem(
                 <code class="chip type">{event.event_type.clone()}</code>
             </p>
         </li>
+    }
+}
+
+/// The full event: its JSON, the actor's session, and links to related events.
+#[component]
+fn EventDetails(
+    /// The event.
+    event: AuditLog,
+    /// Its sentence, as the dialog's title.
+    title: String,
+    /// Closes the dialog.
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let json = serde_json::to_string_pretty(&event).unwrap_or_default();
+    let copied = RwSignal::new(false);
+    let to_copy = json.clone();
+    let copy = move |_| {
+        let clipboard = window().navigator().clipboard();
+        let _ = clipboard.write_text(&to_copy);
+        copied.set(true);
+    };
+    let link = |key: &str, value: String| {
+        format!("/audit-log?{}", admin_api::query::encode([(key, value)]))
+    };
+    let session = event.actor.as_ref().and_then(|a| a.session.clone());
+    let actor_email = session
+        .as_ref()
+        .and_then(|s| s.user.as_ref()?.email.clone())
+        .or_else(|| {
+            event
+                .actor
+                .as_ref()?
+                .api_key
+                .as_ref()?
+                .user
+                .as_ref()?
+                .email
+                .clone()
+        });
+    let by_actor = actor_email.map(|email| link("actor_email", email));
+    let on_resource = event
+        .resource_id()
+        .map(|id| link("resource_id", id.to_owned()));
+    let in_project = event
+        .project
+        .as_ref()
+        .map(|p| link("project_id", p.id.clone()));
+    let close = move |_| on_close.run(());
+    view! {
+        <Modal title=title on_close=on_close>
+            <dl class="details">
+                <dt>"When"</dt><dd>{crate::format::date_time_utc(event.effective_at)}</dd>
+                <dt>"Event id"</dt><dd><code>{event.id.clone()}</code></dd>
+                {session.map(|s| view! {
+                    <dt>"Session"</dt>
+                    <dd>{format!(
+                        "{} · {} · {}",
+                        s.ip_address.unwrap_or_default(),
+                        s.ip_address_details.and_then(|d| Some(format!("{}, {}", d.city?, d.country?))).unwrap_or_default(),
+                        s.user_agent.unwrap_or_default()
+                    )}</dd>
+                })}
+            </dl>
+            <nav class="related" aria-label="Related events">
+                {by_actor.map(|href| view! { <A href=href on:click=move |_| on_close.run(())>"All events by this actor"</A> })}
+                {on_resource.map(|href| view! { <A href=href on:click=move |_| on_close.run(())>"All events on this resource"</A> })}
+                {in_project.map(|href| view! { <A href=href on:click=move |_| on_close.run(())>"All events in this project"</A> })}
+            </nav>
+            <pre class="json" tabindex="0" aria-label="The event as JSON">{json}</pre>
+            <div class="buttons">
+                <span role="status">{move || if copied.get() { "Copied." } else { "" }}</span>
+                <button type="button" on:click=copy>"Copy JSON"</button>
+                <button type="button" class="primary" on:click=close>"Close"</button>
+            </div>
+        </Modal>
     }
 }
