@@ -231,3 +231,17 @@ pub async fn list_journal(
     let url = format!("/api/journal?{}", admin_api::query::encode(pairs));
     send(Request::get(&url)).await
 }
+
+/// `GET /api/audit_logs/event/{id}?effective_at=T`: one event, for a permalink.
+pub async fn find_audit_event(
+    id: &str,
+    effective_at: Option<i64>,
+) -> Result<admin_api::audit_logs::AuditLog, ClientError> {
+    let at = effective_at.map(|t| t.to_string()).unwrap_or_default();
+    let url = format!(
+        "/api/audit_logs/event/{}?{}",
+        admin_api::query::encode([("id", id.to_owned())]).trim_start_matches("id="),
+        admin_api::query::encode([("effective_at", at)])
+    );
+    send(Request::get(&url)).await
+}

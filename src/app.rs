@@ -6,7 +6,9 @@ use leptos_router::path;
 
 use crate::api::{self, SessionInfo};
 use crate::components::{ToastRegion, Toasts};
-use crate::pages::{AuditLogPage, JournalPage, NotBuilt, NotFound, SignInPage, UsersPage};
+use crate::pages::{
+    AuditEventPage, AuditLogPage, JournalPage, NotBuilt, NotFound, SignInPage, UsersPage,
+};
 
 /// The signed-in session, shared by every page.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +78,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/projects") view=|| view! { <NotBuilt title="Projects"/> }/>
                 <Route path=path!("/admin-keys") view=|| view! { <NotBuilt title="Admin keys"/> }/>
                 <Route path=path!("/audit-log") view=AuditLogPage/>
+                <Route path=path!("/audit-log/event/:id") view=AuditEventPage/>
                 <Route path=path!("/journal") view=JournalPage/>
             </Routes>
         </main>

@@ -137,7 +137,11 @@ async fn an_event_opens_its_details_with_related_links_and_closes_on_cancel() {
     let links = texts(&root, "dialog .related a");
     assert_eq!(
         links,
-        vec!["All events by this actor", "All events on this resource"]
+        vec![
+            "All events by this actor",
+            "All events on this resource",
+            "Permalink"
+        ]
     );
     let href = dialog
         .query_selector(".related a")

@@ -346,7 +346,7 @@ fn EventItem(
     }
 }
 
-/// The full event: its JSON, the actor's session, and links to related events.
+/// The event in a dialog, opened from the timeline.
 #[component]
 fn EventDetails(
     /// The event.
@@ -356,67 +356,126 @@ fn EventDetails(
     /// Closes the dialog.
     on_close: Callback<()>,
 ) -> impl IntoView {
+    let close = move |_| on_close.run(());
+    view! {
+        <Modal title=title on_close=on_close>
+            <EventBody event=event on_leave=on_close/>
+            <div class="buttons">
+                <button type="button" class="primary" on:click=close>"Close"</button>
+            </div>
+        </Modal>
+    }
+}
+
+/// The full event: when, who, the actor's session, links to related events and to itself, and
+/// its JSON with a copy button.
+#[component]
+pub fn EventBody(
+    /// The event.
+    event: AuditLog,
+    /// Called when one of the links is followed (a dialog closes itself).
+    #[prop(optional)]
+    on_leave: Option<Callback<()>>,
+) -> impl IntoView {
     let json = serde_json::to_string_pretty(&event).unwrap_or_default();
     let copied = RwSignal::new(false);
     let to_copy = json.clone();
     let copy = move |_| {
-        let clipboard = window().navigator().clipboard();
-        let _ = clipboard.write_text(&to_copy);
+        let _ = window().navigator().clipboard().write_text(&to_copy);
         copied.set(true);
     };
     let link = |key: &str, value: String| {
         format!("/audit-log?{}", admin_api::query::encode([(key, value)]))
     };
     let session = event.actor.as_ref().and_then(|a| a.session.clone());
+    let actor = event.actor.as_ref();
     let actor_email = session
         .as_ref()
         .and_then(|s| s.user.as_ref()?.email.clone())
-        .or_else(|| {
-            event
-                .actor
-                .as_ref()?
-                .api_key
-                .as_ref()?
-                .user
-                .as_ref()?
-                .email
-                .clone()
-        });
-    let by_actor = actor_email.map(|email| link("actor_email", email));
-    let on_resource = event
-        .resource_id()
-        .map(|id| link("resource_id", id.to_owned()));
-    let in_project = event
-        .project
-        .as_ref()
-        .map(|p| link("project_id", p.id.clone()));
-    let close = move |_| on_close.run(());
+        .or_else(|| actor?.api_key.as_ref()?.user.as_ref()?.email.clone());
+    let mut related: Vec<(&'static str, String)> = Vec::new();
+    related
+        .extend(actor_email.map(|email| ("All events by this actor", link("actor_email", email))));
+    related.extend(event.resource_id().map(|id| {
+        (
+            "All events on this resource",
+            link("resource_id", id.to_owned()),
+        )
+    }));
+    related.extend(event.project.as_ref().map(|p| {
+        (
+            "All events in this project",
+            link("project_id", p.id.clone()),
+        )
+    }));
+    related.push((
+        "Permalink",
+        format!(
+            "/audit-log/event/{}?{}",
+            event.id,
+            admin_api::query::encode([("at", event.effective_at.to_string())])
+        ),
+    ));
+    let leave = move |_| {
+        if let Some(on_leave) = on_leave {
+            on_leave.run(());
+        }
+    };
     view! {
-        <Modal title=title on_close=on_close>
-            <dl class="details">
-                <dt>"When"</dt><dd>{crate::format::date_time_utc(event.effective_at)}</dd>
-                <dt>"Event id"</dt><dd><code>{event.id.clone()}</code></dd>
-                {session.map(|s| view! {
-                    <dt>"Session"</dt>
-                    <dd>{format!(
-                        "{} · {} · {}",
-                        s.ip_address.unwrap_or_default(),
-                        s.ip_address_details.and_then(|d| Some(format!("{}, {}", d.city?, d.country?))).unwrap_or_default(),
-                        s.user_agent.unwrap_or_default()
-                    )}</dd>
+        <dl class="details">
+            <dt>"When"</dt><dd>{crate::format::date_time_utc(event.effective_at)}</dd>
+            <dt>"Event id"</dt><dd><code>{event.id.clone()}</code></dd>
+            {session.map(|s| view! {
+                <dt>"Session"</dt>
+                <dd>{format!(
+                    "{} · {} · {}",
+                    s.ip_address.unwrap_or_default(),
+                    s.ip_address_details.and_then(|d| Some(format!("{}, {}", d.city?, d.country?))).unwrap_or_default(),
+                    s.user_agent.unwrap_or_default()
+                )}</dd>
+            })}
+        </dl>
+        <nav class="related" aria-label="Related events">
+            {related.into_iter().map(|(label, href)| view! { <A href=href on:click=leave>{label}</A> }).collect_view()}
+        </nav>
+        <pre class="json" tabindex="0" aria-label="The event as JSON">{json}</pre>
+        <p class="copy-row">
+            <button type="button" on:click=copy>"Copy JSON"</button>
+            <span role="status">{move || if copied.get() { "Copied." } else { "" }}</span>
+        </p>
+    }
+}
+
+/// `/audit-log/event/{id}?at=T`: one event by permalink. Upstream cannot fetch an event by id,
+/// so the BFF looks in the second it happened.
+#[component]
+pub fn AuditEventPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let query = use_query_map();
+    let event = LocalResource::new(move || {
+        let id = params.with(|p| p.get("id")).unwrap_or_default();
+        let at = query
+            .with(|q| q.get("at"))
+            .and_then(|a| a.parse::<i64>().ok());
+        async move { api::find_audit_event(&id, at).await }
+    });
+    view! {
+        <section aria-labelledby="event-heading">
+            <p><A href="/audit-log">"← Audit log"</A></p>
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Finding the event…"</p> }>
+                {move || Suspend::new(async move {
+                    match event.await {
+                        Ok(event) => {
+                            let sentence = describe(&event, &|_| None);
+                            view! {
+                                <h1 id="event-heading">{sentence}</h1>
+                                <EventBody event=event/>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <h1 id="event-heading">"Audit event"</h1><ErrorNotice error=error/> }.into_any(),
+                    }
                 })}
-            </dl>
-            <nav class="related" aria-label="Related events">
-                {by_actor.map(|href| view! { <A href=href on:click=move |_| on_close.run(())>"All events by this actor"</A> })}
-                {on_resource.map(|href| view! { <A href=href on:click=move |_| on_close.run(())>"All events on this resource"</A> })}
-                {in_project.map(|href| view! { <A href=href on:click=move |_| on_close.run(())>"All events in this project"</A> })}
-            </nav>
-            <pre class="json" tabindex="0" aria-label="The event as JSON">{json}</pre>
-            <div class="buttons">
-                <span role="status">{move || if copied.get() { "Copied." } else { "" }}</span>
-                <button type="button" on:click=copy>"Copy JSON"</button>
-                <button type="button" class="primary" on:click=close>"Close"</button>
-            </div>
-        </Modal>
+            </Transition>
+        </section>
     }
 }

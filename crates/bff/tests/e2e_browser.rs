@@ -507,6 +507,37 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     .await;
 
     screenshot(&client, "audit-log-after-role-change").await;
+    // The event's details carry a permalink that finds it again on its own page.
+    client
+        .find(Locator::Css(
+            "li.event[data-type='user.updated'] .sentence button",
+        ))
+        .await
+        .expect("the event")
+        .click()
+        .await
+        .expect("open details");
+    wait_until(
+        &client,
+        "the details dialog",
+        "document.querySelector('dialog[open] pre.json')",
+    )
+    .await;
+    screenshot(&client, "audit-event-details").await;
+    client
+        .find(Locator::LinkText("Permalink"))
+        .await
+        .expect("permalink")
+        .click()
+        .await
+        .expect("follow the permalink");
+    wait_until(
+        &client,
+        "the permalinked event",
+        "location.pathname.startsWith('/audit-log/event/') && document.querySelector('h1')?.textContent.includes(\"'s role to owner\")",
+    )
+    .await;
+
     // The journal names the portal user behind the change.
     show(
         &client,

@@ -129,3 +129,55 @@ async fn bad_requests_and_no_session() {
         .await
         .assert_error(StatusCode::UNAUTHORIZED, None);
 }
+
+#[tokio::test]
+async fn a_permalink_finds_its_event_in_its_second() {
+    let harness = harness().await;
+    let (cookie, _) = harness.auditor().await;
+    let (id, at) = harness.sandbox.read(|org| {
+        let event = org.audit_events().nth(17).expect("event");
+        (event.id.clone(), event.effective_at)
+    });
+    let answer = harness
+        .send(
+            "GET",
+            &format!("/api/audit_logs/event/{id}?effective_at={at}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.json()["id"], id.as_str());
+    let wrong_second = harness
+        .send(
+            "GET",
+            &format!("/api/audit_logs/event/{id}?effective_at={}", at + 1),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+    wrong_second.assert_error(StatusCode::NOT_FOUND, None);
+    let no_time = harness
+        .send(
+            "GET",
+            &format!("/api/audit_logs/event/{id}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+    no_time.assert_error(StatusCode::BAD_REQUEST, None);
+    assert_eq!(no_time.json()["error"]["param"], "effective_at");
+    let bad_id = harness
+        .send(
+            "GET",
+            "/api/audit_logs/event/..%2Fx?effective_at=1",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+    bad_id.assert_error(StatusCode::BAD_REQUEST, None);
+}

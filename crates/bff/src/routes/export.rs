@@ -17,9 +17,49 @@ use axum::routing::get;
 
 use crate::{AppError, AppState};
 
-/// The export route.
+/// The export route and the permalink lookup.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/audit_logs/export", get(export_audit_logs))
+    Router::new()
+        .route("/audit_logs/export", get(export_audit_logs))
+        .route("/audit_logs/event/{event_id}", get(find_event))
+}
+
+/// `GET /api/audit_logs/event/{id}?effective_at=T`: one event for a permalink. Upstream cannot
+/// fetch an event by id, so the BFF lists the one second the event happened in and picks it out.
+async fn find_event(
+    State(state): State<AppState>,
+    axum::extract::Path(event_id): axum::extract::Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<axum::Json<AuditLog>, AppError> {
+    admin_api::ids::check(&event_id, &["audit_log-", "audit_log_"], "event_id")?;
+    let at = super::proxy::query(raw.as_deref(), |pairs| {
+        pairs.integer("effective_at")?.ok_or_else(|| {
+            ApiError::invalid_request("A permalink needs 'effective_at'.", Some("effective_at"))
+        })
+    })?;
+    let mut query = ListAuditLogsQuery::default();
+    query.paging.limit = Some(100);
+    query.effective_at.gte = Some(at);
+    query.effective_at.lte = Some(at);
+    // Bounded: a second with more than 1,000 events is not a permalink's second.
+    for _ in 0..10 {
+        let page = fetch(&state, &query).await?;
+        if let Some(event) = page.data.iter().find(|e| e.id == event_id) {
+            return Ok(axum::Json(event.clone()));
+        }
+        match (page.has_more, page.last_id) {
+            (true, Some(last)) => query.paging.after = Some(last),
+            _ => break,
+        }
+    }
+    Err(AppError {
+        status: axum::http::StatusCode::NOT_FOUND,
+        error: ApiError::invalid_request(
+            format!("No audit event '{event_id}' at {at}. It may be older than upstream keeps."),
+            Some("event_id"),
+        ),
+        retry_after: None,
+    })
 }
 
 /// The file formats.
