@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
     let checked = RwSignal::new(false);
     provide_context(Auth { session });
     provide_context(Toasts::new());
+    provide_context(crate::format::ZoneChoice::load());
     leptos::task::spawn_local(async move {
         session.set(api::current_session().await.ok());
         checked.set(true);

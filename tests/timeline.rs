@@ -167,3 +167,22 @@ async fn an_event_opens_its_details_with_related_links_and_closes_on_cancel() {
         "closed"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_local_zone_is_named_in_the_day_headings() {
+    use gatehouse_app::format::{Zone, zone_name};
+    let root = root();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Timeline events=events() zone=Zone::Local/> }
+    });
+    leptos::task::tick().await;
+    let local = zone_name(Zone::Local);
+    let headings = texts(&root, ".day-heading");
+    assert!(!headings.is_empty());
+    assert!(
+        headings.iter().all(|h| h.ends_with(&format!("({local})"))),
+        "{headings:?}"
+    );
+    let chips = texts(&root, ".chip.time");
+    assert!(chips.iter().all(|c| c.ends_with(" local")), "{chips:?}");
+}

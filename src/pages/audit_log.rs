@@ -16,7 +16,7 @@ use leptos_router::params::ParamsMap;
 
 use crate::api;
 use crate::components::{CursorTrail, ErrorNotice, Modal, Pager};
-use crate::format::{date_utc, day_heading_utc, time_utc};
+use crate::format::{Zone, ZoneChoice, day_heading, day_key, time_of_day, zone_name};
 
 /// The time-range presets: query value, label, seconds back from now.
 const RANGES: &[(&str, &str, i64)] = &[
@@ -102,6 +102,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| query.with(Filters::from_query));
     let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
+    let zone = expect_context::<ZoneChoice>();
     let events = LocalResource::new(move || {
         let request = filters.get().to_query(trail.get().after);
         async move { api::list_audit_logs(&request).await }
@@ -125,22 +126,43 @@ pub fn AuditLogPage() -> impl IntoView {
     view! {
         <section aria-labelledby="audit-heading">
             <h1 id="audit-heading">"Audit log"</h1>
+            <ZoneToggle/>
             <FilterForm filters=filters/>
             <ExportLinks filters=filters/>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
-                {move || Suspend::new(async move {
-                    let names = users.await.unwrap_or_default();
-                    match events.await {
-                        Ok(page) => view! {
-                            <Timeline events=page.data.clone() names=names filtered=!filters.get_untracked().is_empty()/>
-                            <Pager path=filters.get_untracked().to_href() trail=trail.get_untracked()
-                                last_id=page.last_id.clone() has_more=page.has_more/>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
-                    }
-                })}
+                {move || {
+                    // Read here, outside the async part, so a zone switch re-renders the page.
+                    let zone = zone.0.get();
+                    Suspend::new(async move {
+                        let names = users.await.unwrap_or_default();
+                        match events.await {
+                            Ok(page) => view! {
+                                <Timeline events=page.data.clone() names=names filtered=!filters.get_untracked().is_empty() zone=zone/>
+                                <Pager path=filters.get_untracked().to_href() trail=trail.get_untracked()
+                                    last_id=page.last_id.clone() has_more=page.has_more/>
+                            }.into_any(),
+                            Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                        }
+                    })
+                }}
             </Transition>
         </section>
+    }
+}
+
+/// Shows times in UTC or in the browser's zone; the choice is kept in this browser.
+#[component]
+fn ZoneToggle() -> impl IntoView {
+    let choice = expect_context::<ZoneChoice>();
+    let local = zone_name(Zone::Local);
+    let pressed = move |zone: Zone| (choice.0.get() == zone).to_string();
+    view! {
+        <div class="zone-toggle" role="group" aria-label="Time zone">
+            <button type="button" aria-pressed=move || pressed(Zone::Utc) on:click=move |_| choice.set(Zone::Utc)>"UTC"</button>
+            <button type="button" aria-pressed=move || pressed(Zone::Local) on:click=move |_| choice.set(Zone::Local)>
+                {format!("Local ({local})")}
+            </button>
+        </div>
     }
 }
 
@@ -175,7 +197,7 @@ fn FilterForm(
     view! {
         <form class="filters audit-filters" on:submit=apply>
             <div>
-                <label for="filter-range">"Time (UTC)"</label>
+                <label for="filter-range">"Time"</label>
                 <select id="filter-range" prop:value=range on:change=move |e| range.set(event_target_value(&e))>
                     <option value="">"Any time"</option>
                     {RANGES.iter().map(|(value, label, _)| view! { <option value=*value>{*label}</option> }).collect_view()}
@@ -249,6 +271,9 @@ pub fn Timeline(
     /// Whether filters are applied (changes what an empty page says).
     #[prop(default = false)]
     filtered: bool,
+    /// The zone days and times are shown in.
+    #[prop(default = Zone::Utc)]
+    zone: Zone,
 ) -> impl IntoView {
     if events.is_empty() {
         let message = if filtered {
@@ -258,9 +283,10 @@ pub fn Timeline(
         };
         return view! { <p class="empty">{message}</p> }.into_any();
     }
+    let zone_label = zone_name(zone);
     let mut days: Vec<(String, Vec<AuditLog>)> = Vec::new();
     for event in events {
-        let day = date_utc(event.effective_at);
+        let day = day_key(event.effective_at, zone);
         match days.last_mut() {
             Some((d, list)) if *d == day => list.push(event),
             _ => days.push((day, vec![event])),
@@ -270,14 +296,14 @@ pub fn Timeline(
     view! {
         <div class="timeline">
             {days.into_iter().map(|(day, events)| {
-                let heading = format!("{} (UTC)", day_heading_utc(events[0].effective_at));
+                let heading = format!("{} ({zone_label})", day_heading(events[0].effective_at, zone));
                 let names = names.clone();
                 let label = heading.clone();
                 view! {
                     <section class="day" aria-label=label data-day=day>
                         <h2 class="day-heading">{heading}</h2>
                         <ol class="events">
-                            {events.into_iter().map(|event| view! { <EventItem event=event names=names.clone()/> }).collect_view()}
+                            {events.into_iter().map(|event| view! { <EventItem event=event names=names.clone() zone=zone/> }).collect_view()}
                         </ol>
                     </section>
                 }
@@ -294,6 +320,8 @@ fn EventItem(
     event: AuditLog,
     /// Known names of ids.
     names: std::sync::Arc<HashMap<String, String>>,
+    /// The zone times are shown in.
+    zone: Zone,
 ) -> impl IntoView {
     let sentence = describe(&event, &|id| names.get(id).cloned());
     let session = event.actor.as_ref().and_then(|a| a.session.as_ref());
@@ -337,7 +365,7 @@ fn EventItem(
                 <EventDetails event=details.clone() title=title.clone() on_close=Callback::new(move |()| open.set(false))/>
             })}
             <p class="chips">
-                <span class="chip time">{format!("{} UTC", time_utc(event.effective_at))}</span>
+                <span class="chip time">{format!("{} {}", time_of_day(event.effective_at, zone), if zone == Zone::Utc { "UTC" } else { "local" })}</span>
                 <span class="chip actor">{actor_chip}</span>
                 {project.map(|p| view! { <span class="chip project">{format!("project · {p}")}</span> })}
                 <code class="chip type">{event.event_type.clone()}</code>
