@@ -107,6 +107,7 @@ pub fn AuditLogPage() -> impl IntoView {
         let request = filters.get().to_query(trail.get().after);
         async move { api::list_audit_logs(&request).await }
     });
+    let new_events = live_tail(filters, trail, events);
     // Users' emails turn ids in sentences into names; without them the ids still read.
     let users = LocalResource::new(|| async {
         let query = ListUsersQuery {
@@ -129,6 +130,17 @@ pub fn AuditLogPage() -> impl IntoView {
             <ZoneToggle/>
             <FilterForm filters=filters/>
             <ExportLinks filters=filters/>
+            <div class="live" aria-live="polite">
+                <Show when=move || { new_events.get() > 0 }>
+                    <button type="button" class="primary" on:click=move |_| events.refetch()>
+                        {move || match new_events.get() {
+                            1 => "1 new event: show it".to_owned(),
+                            n if n > 100 => "More than 100 new events: show them".to_owned(),
+                            n => format!("{n} new events: show them"),
+                        }}
+                    </button>
+                </Show>
+            </div>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
                 {move || {
                     // Read here, outside the async part, so a zone switch re-renders the page.
@@ -148,6 +160,47 @@ pub fn AuditLogPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// How often the first page looks for newer events.
+const TAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// While the reader is on the first page, asks upstream every [`TAIL_EVERY`] how many events
+/// are newer than the top one (same filters). The count waits behind a button, so the list never
+/// moves under the reader's eyes; following a page or loading clears it.
+fn live_tail(
+    filters: Memo<Filters>,
+    trail: Memo<CursorTrail>,
+    events: LocalResource<Result<admin_api::ListPage<AuditLog>, api::ClientError>>,
+) -> RwSignal<usize> {
+    let newest = RwSignal::new(None::<String>);
+    let count = RwSignal::new(0_usize);
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = events.get() {
+            newest.set(page.first_id.clone());
+            count.set(0);
+        }
+    });
+    let poll = move || {
+        if trail.get_untracked().after.is_some() {
+            return;
+        }
+        let Some(first) = newest.get_untracked() else {
+            return;
+        };
+        let mut query = filters.get_untracked().to_query(None);
+        query.before = Some(first);
+        query.paging.limit = Some(100);
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = api::list_audit_logs(&query).await {
+                count.set(page.data.len() + usize::from(page.has_more));
+            }
+        });
+    };
+    if let Ok(handle) = set_interval_with_handle(poll, TAIL_EVERY) {
+        on_cleanup(move || handle.clear());
+    }
+    count
 }
 
 /// Shows times in UTC or in the browser's zone; the choice is kept in this browser.

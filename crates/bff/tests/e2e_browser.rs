@@ -104,7 +104,12 @@ async fn browser(webdriver: &str) -> Client {
 
 /// Waits up to 15 s for `condition` (evaluated in the page) to be true.
 async fn wait_until(client: &Client, what: &str, condition: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    wait_until_within(client, what, condition, Duration::from_secs(15)).await;
+}
+
+/// Waits up to `limit` for `condition` (evaluated in the page) to be true.
+async fn wait_until_within(client: &Client, what: &str, condition: &str, limit: Duration) {
+    let deadline = Instant::now() + limit;
     loop {
         let value = client
             .execute(&format!("return Boolean({condition});"), vec![])
@@ -553,5 +558,44 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     )
     .await;
     screenshot(&client, "users").await;
+
+    // Live tail: on the first page, a change made meanwhile shows up behind a button.
+    show(
+        &client,
+        &format!("{url}/audit-log"),
+        "document.querySelector('li.event')",
+    )
+    .await;
+    client
+        .execute(
+            "fetch('/api/session').then(r => r.json()).then(s => fetch('/api/v1/organization/projects', {
+                method: 'POST',
+                headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token},
+                body: JSON.stringify({name: 'Live tail'})
+            }));",
+            vec![],
+        )
+        .await
+        .expect("a change from the page");
+    wait_until_within(
+        &client,
+        "the new-events button",
+        "[...document.querySelectorAll('.live button')].some(b => b.textContent.startsWith('1 new event'))",
+        Duration::from_secs(30),
+    )
+    .await;
+    client
+        .find(Locator::Css(".live button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("show");
+    wait_until(
+        &client,
+        "the new event on top",
+        "document.querySelector('li.event')?.dataset.type === 'project.created'",
+    )
+    .await;
     client.close().await.expect("close the browser");
 }
