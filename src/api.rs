@@ -245,3 +245,11 @@ pub async fn find_audit_event(
     );
     send(Request::get(&url)).await
 }
+
+/// `GET /api/v1/organization/projects`.
+pub async fn list_projects(
+    query: &admin_api::projects::ListProjectsQuery,
+) -> Result<ListPage<admin_api::projects::Project>, ClientError> {
+    let url = format!("/api/v1/organization/projects?{}", query.to_query_string());
+    send(Request::get(&url)).await
+}

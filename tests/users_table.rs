@@ -62,7 +62,14 @@ async fn owners_see_rows_and_write_controls() {
     assert_eq!(cells(&root, "tbody td.role"), vec!["owner", "reader"]);
     assert_eq!(
         cells(&root, "thead th"),
-        vec!["Name", "Email", "Role", "Added (UTC)", "Actions"]
+        vec![
+            "Name",
+            "Email",
+            "Role",
+            "Added (UTC)",
+            "Activity",
+            "Actions"
+        ]
     );
     assert_eq!(
         cells(&root, "tbody tr:first-child td:nth-child(4)"),
@@ -103,7 +110,15 @@ async fn auditors_see_no_write_controls() {
             .length(),
         0
     );
-    assert_eq!(cells(&root, "thead th").len(), 4);
+    assert_eq!(cells(&root, "thead th").len(), 5);
+    let activity = root
+        .query_selector("a[aria-label='Audit log of Ada']")
+        .expect("selector")
+        .expect("an activity link per user");
+    assert_eq!(
+        activity.get_attribute("href").as_deref(),
+        Some("/audit-log?actor=ada%40acme.example")
+    );
 }
 
 #[wasm_bindgen_test]

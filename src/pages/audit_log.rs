@@ -31,7 +31,8 @@ const RANGES: &[(&str, &str, i64)] = &[
 struct Filters {
     event_type: Option<String>,
     resource_id: Option<String>,
-    actor_email: Option<String>,
+    /// An email or an actor id (user, API key or service account).
+    actor: Option<String>,
     project_id: Option<String>,
     range: Option<String>,
 }
@@ -42,7 +43,7 @@ impl Filters {
         Self {
             event_type: get("event_type"),
             resource_id: get("resource_id"),
-            actor_email: get("actor_email"),
+            actor: get("actor"),
             project_id: get("project_id"),
             range: get("range").filter(|r| RANGES.iter().any(|(v, _, _)| v == r)),
         }
@@ -52,7 +53,7 @@ impl Filters {
         let pairs: Vec<(&str, String)> = [
             ("event_type", &self.event_type),
             ("resource_id", &self.resource_id),
-            ("actor_email", &self.actor_email),
+            ("actor", &self.actor),
             ("project_id", &self.project_id),
             ("range", &self.range),
         ]
@@ -89,7 +90,18 @@ impl Filters {
             },
             event_types: self.event_type.clone().into_iter().collect(),
             resource_ids: self.resource_id.clone().into_iter().collect(),
-            actor_emails: self.actor_email.clone().into_iter().collect(),
+            actor_emails: self
+                .actor
+                .clone()
+                .filter(|a| a.contains('@'))
+                .into_iter()
+                .collect(),
+            actor_ids: self
+                .actor
+                .clone()
+                .filter(|a| !a.contains('@'))
+                .into_iter()
+                .collect(),
             project_ids: self.project_id.clone().into_iter().collect(),
             ..ListAuditLogsQuery::default()
         }
@@ -128,7 +140,7 @@ pub fn AuditLogPage() -> impl IntoView {
         <section aria-labelledby="audit-heading">
             <h1 id="audit-heading">"Audit log"</h1>
             <ZoneToggle/>
-            <FilterForm filters=filters/>
+            <FilterForm filters=filters users=users/>
             <ExportLinks filters=filters/>
             <div class="live" aria-live="polite">
                 <Show when=move || { new_events.get() > 0 }>
@@ -224,11 +236,40 @@ fn ZoneToggle() -> impl IntoView {
 fn FilterForm(
     /// The filters in the URL.
     filters: Memo<Filters>,
+    /// The organization's users by id, for actor suggestions.
+    users: LocalResource<Result<HashMap<String, String>, api::ClientError>>,
 ) -> impl IntoView {
+    let emails = Signal::derive(move || {
+        users.get().and_then(Result::ok).map(|names| {
+            let mut emails: Vec<String> = names.into_values().collect();
+            emails.sort();
+            emails
+        })
+    });
+    let projects = LocalResource::new(|| async {
+        let query = admin_api::projects::ListProjectsQuery {
+            paging: Paging {
+                limit: Some(100),
+                after: None,
+            },
+            include_archived: true,
+        };
+        api::list_projects(&query)
+            .await
+            .map(|page| {
+                page.data
+                    .into_iter()
+                    .map(|p| (p.id.clone(), p.name.unwrap_or(p.id)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    let projects = Signal::derive(move || projects.get());
     let current = filters.get_untracked();
     let event_type = RwSignal::new(current.event_type.unwrap_or_default());
     let resource_id = RwSignal::new(current.resource_id.unwrap_or_default());
-    let actor_email = RwSignal::new(current.actor_email.unwrap_or_default());
+    let actor = RwSignal::new(current.actor.unwrap_or_default());
+    let project_id = RwSignal::new(current.project_id.unwrap_or_default());
     let range = RwSignal::new(current.range.unwrap_or_default());
     let navigate = use_navigate();
     let apply = move |event: web_sys::SubmitEvent| {
@@ -239,8 +280,8 @@ fn FilterForm(
         let next = Filters {
             event_type: some(event_type),
             resource_id: some(resource_id),
-            actor_email: some(actor_email),
-            project_id: filters.get_untracked().project_id,
+            actor: some(actor),
+            project_id: some(project_id),
             range: some(range),
         };
         navigate(&next.to_href(), Default::default());
@@ -268,8 +309,19 @@ fn FilterForm(
                 </select>
             </div>
             <div>
-                <label for="filter-actor">"Actor email"</label>
-                <input id="filter-actor" type="email" prop:value=actor_email on:input=move |e| actor_email.set(event_target_value(&e))/>
+                <label for="filter-actor">"Actor (email or id)"</label>
+                <input id="filter-actor" list="actor-suggestions" autocomplete="off" prop:value=actor
+                    on:input=move |e| actor.set(event_target_value(&e))/>
+                <datalist id="actor-suggestions">
+                    {move || emails.get().unwrap_or_default().into_iter().map(|email| view! { <option value=email/> }).collect_view()}
+                </datalist>
+            </div>
+            <div>
+                <label for="filter-project">"Project"</label>
+                <select id="filter-project" prop:value=project_id on:change=move |e| project_id.set(event_target_value(&e))>
+                    <option value="">"All projects"</option>
+                    {move || projects.get().unwrap_or_default().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                </select>
             </div>
             <div>
                 <label for="filter-resource">"Resource id"</label>
@@ -475,8 +527,7 @@ pub fn EventBody(
         .and_then(|s| s.user.as_ref()?.email.clone())
         .or_else(|| actor?.api_key.as_ref()?.user.as_ref()?.email.clone());
     let mut related: Vec<(&'static str, String)> = Vec::new();
-    related
-        .extend(actor_email.map(|email| ("All events by this actor", link("actor_email", email))));
+    related.extend(actor_email.map(|email| ("All events by this actor", link("actor", email))));
     related.extend(event.resource_id().map(|id| {
         (
             "All events on this resource",

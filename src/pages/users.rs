@@ -127,6 +127,7 @@ pub fn UsersTable(
                         <th scope="col">"Email"</th>
                         <th scope="col">"Role"</th>
                         <th scope="col">"Added (UTC)"</th>
+                        <th scope="col">"Activity"</th>
                         <Show when=move || can_write.get()>
                             <th scope="col">"Actions"</th>
                         </Show>
@@ -162,6 +163,14 @@ fn UserRow(
     let name = label(&user);
     let role_label = format!("Make {name} {}", with_article(other_role));
     let remove_label = format!("Remove {name}");
+    let activity_label = format!("Audit log of {name}");
+    let activity = format!(
+        "/audit-log?{}",
+        admin_api::query::encode([(
+            "actor",
+            user.email.clone().unwrap_or_else(|| user.id.clone())
+        )])
+    );
     let (for_role, for_delete) = (user.clone(), user.clone());
     let change_role = move |_| on_change_role.run((for_role.clone(), other_role));
     let delete = move |_| on_delete.run(for_delete.clone());
@@ -171,6 +180,7 @@ fn UserRow(
             <td>{user.email.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="role">{user.role.clone().unwrap_or_else(|| "—".into())}</td>
             <td>{date_utc(user.added_at)}</td>
+            <td><a href=activity aria-label=activity_label>"Audit log"</a></td>
             <Show when=move || can_write.get()>
                 <td class="actions">
                     <button type="button" aria-label=role_label.clone() on:click=change_role.clone()>
