@@ -186,3 +186,46 @@ async fn the_local_zone_is_named_in_the_day_headings() {
     let chips = texts(&root, ".chip.time");
     assert!(chips.iter().all(|c| c.ends_with(" local")), "{chips:?}");
 }
+
+#[wasm_bindgen_test]
+async fn the_type_picker_searches_and_selects_several_types() {
+    use gatehouse_app::pages::TypePicker;
+    let root = root();
+    let selected = RwSignal::new(Vec::<String>::new());
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <TypePicker selected=selected/> },
+    );
+    leptos::task::tick().await;
+    let search: web_sys::HtmlInputElement = root
+        .query_selector("input[type=search]")
+        .expect("selector")
+        .expect("a search box")
+        .unchecked_into();
+    search.set_value("invite");
+    search
+        .dispatch_event(&web_sys::Event::new("input").expect("event"))
+        .expect("dispatch");
+    leptos::task::tick().await;
+    let shown: Vec<String> = texts(&root, "label.check:not(.hidden)");
+    assert_eq!(
+        shown,
+        vec!["invite.sent", "invite.accepted", "invite.deleted"]
+    );
+    for n in [0, 2] {
+        let boxes = root
+            .query_selector_all("label.check:not(.hidden) input")
+            .expect("boxes");
+        boxes
+            .item(n)
+            .expect("box")
+            .unchecked_into::<web_sys::HtmlElement>()
+            .click();
+        leptos::task::tick().await;
+    }
+    assert_eq!(
+        selected.get_untracked(),
+        vec!["invite.sent", "invite.deleted"]
+    );
+    assert_eq!(texts(&root, "summary"), vec!["2 types"]);
+}

@@ -29,7 +29,7 @@ const RANGES: &[(&str, &str, i64)] = &[
 /// The filters a URL carries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Filters {
-    event_type: Option<String>,
+    event_types: Vec<String>,
     resource_id: Option<String>,
     /// An email or an actor id (user, API key or service account).
     actor: Option<String>,
@@ -41,7 +41,12 @@ impl Filters {
     fn from_query(query: &ParamsMap) -> Self {
         let get = |k: &str| query.get(k).filter(|v| !v.trim().is_empty());
         Self {
-            event_type: get("event_type"),
+            event_types: query
+                .get_all("event_type")
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| !t.trim().is_empty())
+                .collect(),
             resource_id: get("resource_id"),
             actor: get("actor"),
             project_id: get("project_id"),
@@ -50,16 +55,21 @@ impl Filters {
     }
 
     fn to_href(&self) -> String {
-        let pairs: Vec<(&str, String)> = [
-            ("event_type", &self.event_type),
-            ("resource_id", &self.resource_id),
-            ("actor", &self.actor),
-            ("project_id", &self.project_id),
-            ("range", &self.range),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v.clone()?)))
-        .collect();
+        let mut pairs: Vec<(&str, String)> = self
+            .event_types
+            .iter()
+            .map(|t| ("event_type", t.clone()))
+            .collect();
+        pairs.extend(
+            [
+                ("resource_id", &self.resource_id),
+                ("actor", &self.actor),
+                ("project_id", &self.project_id),
+                ("range", &self.range),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.clone()?))),
+        );
         if pairs.is_empty() {
             "/audit-log".to_owned()
         } else {
@@ -88,7 +98,7 @@ impl Filters {
                 gte,
                 ..EffectiveAt::default()
             },
-            event_types: self.event_type.clone().into_iter().collect(),
+            event_types: self.event_types.clone(),
             resource_ids: self.resource_id.clone().into_iter().collect(),
             actor_emails: self
                 .actor
@@ -215,6 +225,53 @@ fn live_tail(
     count
 }
 
+/// A searchable multi-select of every event type, grouped by family.
+#[component]
+pub fn TypePicker(
+    /// The chosen types.
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let mut families: Vec<&'static str> = KNOWN_TYPES.iter().map(|t| family(t)).collect();
+    families.dedup();
+    let summary = move || match selected.with(Vec::len) {
+        0 => "All types".to_owned(),
+        1 => selected.with(|s| s[0].clone()),
+        n => format!("{n} types"),
+    };
+    let visible = move |t: &str| search.with(|q| q.trim().is_empty() || t.contains(q.trim()));
+    view! {
+        <details class="type-picker">
+            <summary aria-describedby="filter-type-label">{summary}</summary>
+            <div class="picker-body">
+                <input type="search" placeholder="Search types" aria-label="Search event types"
+                    prop:value=search on:input=move |e| search.set(event_target_value(&e))/>
+                <button type="button" class="link" on:click=move |_| selected.set(Vec::new())>"Clear"</button>
+                {families.into_iter().map(|f| {
+                    let types: Vec<&'static str> = KNOWN_TYPES.iter().copied().filter(|t| family(t) == f).collect();
+                    let any_visible = move || types.iter().any(|t| visible(t));
+                    view! {
+                        <fieldset class="family" class:hidden=move || !any_visible()>
+                            <legend>{f}</legend>
+                            {KNOWN_TYPES.iter().copied().filter(|t| family(t) == f).map(|t| {
+                                let toggle = move |_| selected.update(|s| {
+                                    if let Some(i) = s.iter().position(|x| x == t) { s.remove(i); } else { s.push(t.to_owned()); }
+                                });
+                                view! {
+                                    <label class="check" class:hidden=move || !visible(t)>
+                                        <input type="checkbox" prop:checked=move || selected.with(|s| s.iter().any(|x| x == t)) on:change=toggle/>
+                                        {t}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                    }
+                }).collect_view()}
+            </div>
+        </details>
+    }
+}
+
 /// Shows times in UTC or in the browser's zone; the choice is kept in this browser.
 #[component]
 fn ZoneToggle() -> impl IntoView {
@@ -266,7 +323,7 @@ fn FilterForm(
     });
     let projects = Signal::derive(move || projects.get());
     let current = filters.get_untracked();
-    let event_type = RwSignal::new(current.event_type.unwrap_or_default());
+    let event_types = RwSignal::new(current.event_types.clone());
     let resource_id = RwSignal::new(current.resource_id.unwrap_or_default());
     let actor = RwSignal::new(current.actor.unwrap_or_default());
     let project_id = RwSignal::new(current.project_id.unwrap_or_default());
@@ -278,7 +335,7 @@ fn FilterForm(
             Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
         };
         let next = Filters {
-            event_type: some(event_type),
+            event_types: event_types.get_untracked(),
             resource_id: some(resource_id),
             actor: some(actor),
             project_id: some(project_id),
@@ -286,8 +343,6 @@ fn FilterForm(
         };
         navigate(&next.to_href(), Default::default());
     };
-    let mut families: Vec<&str> = KNOWN_TYPES.iter().map(|t| family(t)).collect();
-    families.dedup();
     view! {
         <form class="filters audit-filters" on:submit=apply>
             <div>
@@ -298,15 +353,8 @@ fn FilterForm(
                 </select>
             </div>
             <div>
-                <label for="filter-type">"Event type"</label>
-                <select id="filter-type" prop:value=event_type on:change=move |e| event_type.set(event_target_value(&e))>
-                    <option value="">"All types"</option>
-                    {families.into_iter().map(|f| view! {
-                        <optgroup label=f>
-                            {KNOWN_TYPES.iter().filter(|t| family(t) == f).map(|t| view! { <option value=*t>{*t}</option> }).collect_view()}
-                        </optgroup>
-                    }).collect_view()}
-                </select>
+                <span class="label" id="filter-type-label">"Event types"</span>
+                <TypePicker selected=event_types/>
             </div>
             <div>
                 <label for="filter-actor">"Actor (email or id)"</label>

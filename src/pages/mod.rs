@@ -6,7 +6,7 @@ mod not_built;
 mod sign_in;
 mod users;
 
-pub use audit_log::{AuditEventPage, AuditLogPage, EventBody, Timeline};
+pub use audit_log::{AuditEventPage, AuditLogPage, EventBody, Timeline, TypePicker};
 pub use journal::{JournalPage, JournalTable};
 pub use not_built::{NotBuilt, NotFound};
 pub use sign_in::SignInPage;
