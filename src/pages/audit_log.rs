@@ -35,6 +35,9 @@ struct Filters {
     actor: Option<String>,
     project_id: Option<String>,
     range: Option<String>,
+    /// A custom range (`range=custom`), in Unix seconds.
+    from: Option<i64>,
+    to: Option<i64>,
 }
 
 impl Filters {
@@ -50,7 +53,9 @@ impl Filters {
             resource_id: get("resource_id"),
             actor: get("actor"),
             project_id: get("project_id"),
-            range: get("range").filter(|r| RANGES.iter().any(|(v, _, _)| v == r)),
+            range: get("range").filter(|r| r == "custom" || RANGES.iter().any(|(v, _, _)| v == r)),
+            from: get("from").and_then(|v| v.parse().ok()),
+            to: get("to").and_then(|v| v.parse().ok()),
         }
     }
 
@@ -70,6 +75,10 @@ impl Filters {
             .into_iter()
             .filter_map(|(k, v)| Some((k, v.clone()?))),
         );
+        if self.range.as_deref() == Some("custom") {
+            pairs.extend(self.from.map(|f| ("from", f.to_string())));
+            pairs.extend(self.to.map(|t| ("to", t.to_string())));
+        }
         if pairs.is_empty() {
             "/audit-log".to_owned()
         } else {
@@ -84,11 +93,16 @@ impl Filters {
     /// The upstream query for this view.
     fn to_query(&self, after: Option<String>) -> ListAuditLogsQuery {
         let now = (js_sys::Date::now() / 1000.0) as i64;
-        let gte = self
-            .range
-            .as_ref()
-            .and_then(|r| RANGES.iter().find(|(v, _, _)| v == r))
-            .map(|(_, _, secs)| now - secs);
+        let custom = self.range.as_deref() == Some("custom");
+        let gte = if custom {
+            self.from
+        } else {
+            self.range
+                .as_ref()
+                .and_then(|r| RANGES.iter().find(|(v, _, _)| v == r))
+                .map(|(_, _, secs)| now - secs)
+        };
+        let lte = if custom { self.to } else { None };
         ListAuditLogsQuery {
             paging: Paging {
                 limit: Some(50),
@@ -96,6 +110,7 @@ impl Filters {
             },
             effective_at: EffectiveAt {
                 gte,
+                lte,
                 ..EffectiveAt::default()
             },
             event_types: self.event_types.clone(),
@@ -225,6 +240,39 @@ fn live_tail(
     count
 }
 
+/// `2026-11-25T18:12` (a `datetime-local` value) for a Unix time, in `zone`.
+fn to_input(unix_seconds: i64, zone: Zone) -> String {
+    format!(
+        "{}T{}",
+        day_key(unix_seconds, zone),
+        &time_of_day(unix_seconds, zone)[..5]
+    )
+}
+
+/// The Unix time of a `datetime-local` value read in `zone`.
+fn from_input(value: &str, zone: Zone) -> Option<i64> {
+    let (date, time) = value.split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<f64>().ok());
+    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.split(':').map(|p| p.parse::<f64>().ok());
+    let (hour, minute) = (t.next()??, t.next()??);
+    let millis = match zone {
+        Zone::Utc => {
+            js_sys::Date::utc(year, month - 1.0)
+                + ((day - 1.0) * 86_400.0 + hour * 3_600.0 + minute * 60.0) * 1000.0
+        }
+        Zone::Local => js_sys::Date::new_with_year_month_day_hr_min(
+            year as u32,
+            month as i32 - 1,
+            day as i32,
+            hour as i32,
+            minute as i32,
+        )
+        .get_time(),
+    };
+    millis.is_finite().then(|| (millis / 1000.0) as i64)
+}
+
 /// A searchable multi-select of every event type, grouped by family.
 #[component]
 pub fn TypePicker(
@@ -328,6 +376,19 @@ fn FilterForm(
     let actor = RwSignal::new(current.actor.unwrap_or_default());
     let project_id = RwSignal::new(current.project_id.unwrap_or_default());
     let range = RwSignal::new(current.range.unwrap_or_default());
+    let zone = expect_context::<ZoneChoice>();
+    let from = RwSignal::new(
+        current
+            .from
+            .map(|t| to_input(t, zone.current()))
+            .unwrap_or_default(),
+    );
+    let to = RwSignal::new(
+        current
+            .to
+            .map(|t| to_input(t, zone.current()))
+            .unwrap_or_default(),
+    );
     let navigate = use_navigate();
     let apply = move |event: web_sys::SubmitEvent| {
         event.prevent_default();
@@ -340,6 +401,8 @@ fn FilterForm(
             actor: some(actor),
             project_id: some(project_id),
             range: some(range),
+            from: from_input(&from.get_untracked(), zone.current()),
+            to: from_input(&to.get_untracked(), zone.current()),
         };
         navigate(&next.to_href(), Default::default());
     };
@@ -350,8 +413,19 @@ fn FilterForm(
                 <select id="filter-range" prop:value=range on:change=move |e| range.set(event_target_value(&e))>
                     <option value="">"Any time"</option>
                     {RANGES.iter().map(|(value, label, _)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    <option value="custom">"Custom range…"</option>
                 </select>
             </div>
+            <Show when=move || range.get() == "custom">
+                <div>
+                    <label for="filter-from">{move || format!("From ({})", zone_name(zone.0.get()))}</label>
+                    <input id="filter-from" type="datetime-local" prop:value=from on:input=move |e| from.set(event_target_value(&e))/>
+                </div>
+                <div>
+                    <label for="filter-to">{move || format!("To ({})", zone_name(zone.0.get()))}</label>
+                    <input id="filter-to" type="datetime-local" prop:value=to on:input=move |e| to.set(event_target_value(&e))/>
+                </div>
+            </Show>
             <div>
                 <span class="label" id="filter-type-label">"Event types"</span>
                 <TypePicker selected=event_types/>
@@ -657,5 +731,41 @@ pub fn AuditEventPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn a_custom_range_round_trips_through_the_url_and_the_inputs() {
+        assert_eq!(
+            from_input("2026-09-21T14:13", Zone::Utc),
+            Some(1_789_999_980)
+        );
+        assert_eq!(to_input(1_790_000_000, Zone::Utc), "2026-09-21T14:13");
+        assert_eq!(from_input("yesterday", Zone::Utc), None);
+        let filters = Filters {
+            range: Some("custom".into()),
+            from: Some(10),
+            to: Some(20),
+            event_types: vec!["login.failed".into(), "logout.failed".into()],
+            ..Filters::default()
+        };
+        let query = filters.to_query(None);
+        assert_eq!(
+            (query.effective_at.gte, query.effective_at.lte),
+            (Some(10), Some(20))
+        );
+        assert_eq!(query.event_types.len(), 2);
+        assert_eq!(
+            filters.to_href(),
+            "/audit-log?event_type=login.failed&event_type=logout.failed&range=custom&from=10&to=20"
+        );
     }
 }
