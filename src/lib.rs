@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod export;
 pub mod format;
 pub mod pages;
 

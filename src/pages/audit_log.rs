@@ -459,31 +459,64 @@ fn FilterForm(
     }
 }
 
-/// Download links for everything the current filters match, streamed by the BFF.
+/// Export of everything the current filters match. The BFF streams the file; the page reads the
+/// stream to count events as they arrive, can cancel, and saves the file when it is complete.
 #[component]
 fn ExportLinks(
     /// The filters in the URL.
     filters: Memo<Filters>,
 ) -> impl IntoView {
-    let href = move |format: &str| {
-        let query = filters.get().to_query(None);
-        let mut query_string = query.to_query_string();
+    let progress = RwSignal::new(None::<(String, usize)>);
+    let outcome = RwSignal::new(None::<String>);
+    let controller = StoredValue::new_local(None::<web_sys::AbortController>);
+    let start = move |format: &'static str| {
+        let query = filters.get_untracked().to_query(None);
         // The export walks every page itself; the page size here is not the file's length.
-        query_string = query_string
+        let query_string = query
+            .to_query_string()
             .split('&')
-            .filter(|p| !p.starts_with("limit="))
-            .collect::<Vec<_>>()
-            .join("&");
-        let sep = if query_string.is_empty() { "" } else { "&" };
-        format!("/api/audit_logs/export?format={format}{sep}{query_string}")
+            .filter(|p| !p.is_empty() && !p.starts_with("limit="))
+            .map(|p| format!("&{p}"))
+            .collect::<String>();
+        let url = format!("/api/audit_logs/export?format={format}{query_string}");
+        let abort = web_sys::AbortController::new().ok();
+        let signal = abort.as_ref().map(web_sys::AbortController::signal);
+        controller.set_value(abort);
+        progress.set(Some((format.to_owned(), 0)));
+        outcome.set(None);
+        leptos::task::spawn_local(async move {
+            let result = crate::export::download(&url, format, signal.as_ref(), move |events| {
+                progress.set(Some((format.to_owned(), events)));
+            })
+            .await;
+            progress.set(None);
+            outcome.set(Some(match result {
+                Ok(events) => format!("Exported {events} events as {}.", format.to_uppercase()),
+                Err(error) => format!("The export did not finish: {error}"),
+            }));
+        });
+    };
+    let cancel = move |_| {
+        controller.with_value(|c| {
+            if let Some(c) = c {
+                c.abort();
+            }
+        });
     };
     view! {
-        <p class="export">
-            "Export everything these filters match: "
-            <a href=move || href("csv") download="audit-log.csv">"CSV"</a>
+        <div class="export">
+            <span>"Export everything these filters match: "</span>
+            <button type="button" class="link" disabled=move || progress.with(Option::is_some) on:click=move |_| start("csv")>"CSV"</button>
             " · "
-            <a href=move || href("ndjson") download="audit-log.ndjson">"NDJSON"</a>
-        </p>
+            <button type="button" class="link" disabled=move || progress.with(Option::is_some) on:click=move |_| start("ndjson")>"NDJSON"</button>
+            <span role="status" class="export-status">
+                {move || progress.get().map(|(format, events)| view! {
+                    <span>{format!("Exporting {}: {events} events so far… ", format.to_uppercase())}</span>
+                    <button type="button" on:click=cancel>"Cancel export"</button>
+                })}
+                {move || outcome.get()}
+            </span>
+        </div>
     }
 }
 

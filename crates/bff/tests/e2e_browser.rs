@@ -597,5 +597,21 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
         "document.querySelector('li.event')?.dataset.type === 'project.created'",
     )
     .await;
+    // Export: the page counts events as the stream arrives, then saves the file.
+    client
+        .find(Locator::XPath(
+            "//div[contains(@class,'export')]//button[text()='CSV']",
+        ))
+        .await
+        .expect("export button")
+        .click()
+        .await
+        .expect("export");
+    wait_until(
+        &client,
+        "the finished export",
+        "/^Exported [1-9][0-9]* events as CSV\\.$/.test(document.querySelector('.export-status')?.textContent ?? '')",
+    )
+    .await;
     client.close().await.expect("close the browser");
 }
