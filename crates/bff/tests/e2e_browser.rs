@@ -174,7 +174,7 @@ async fn sign_in(client: &Client, user: &str, password: &str) {
     .await;
 }
 
-const CANARY: &str = "sk-admin-CANARY0e2e0canary0e2e0KEYTAIL";
+const CANARY: &str = "test-admin-key-CANARY0e2e0canary0e2e0KEYTAIL";
 
 /// Runs `gatehouse` with `args`, its stdout and stderr captured to files under `dir`.
 fn spawn_logged(

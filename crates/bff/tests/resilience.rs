@@ -121,7 +121,7 @@ async fn health_and_readiness() {
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["upstream"], "ok");
 
-    let rejected = Harness::with_keys("sk-admin-another-key-entirely").await;
+    let rejected = Harness::with_keys("test-admin-key-another-one").await;
     let answer = rejected.send("GET", "/readyz", None, None, None).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(answer.json()["upstream"], "admin key rejected");

@@ -248,7 +248,7 @@ async fn a_missing_or_wrong_key_is_a_401_that_does_not_echo_the_key() {
     let (status, body) = call_with_key(&sandbox, "GET", "/v1/organization/users", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error(&body, None);
-    let wrong = "sk-admin-wrong-key-ABCDEFGHIJKLMNOP";
+    let wrong = "test-admin-key-wrong-ABCDEFGHIJKLMNOP";
     let (status, body) =
         call_with_key(&sandbox, "GET", "/v1/organization/users", None, Some(wrong)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -22,7 +22,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 /// The admin key in these tests: if it ever shows up in a response, a test fails.
-pub const CANARY_KEY: &str = "sk-admin-CANARYcanary0123456789TAIL";
+pub const CANARY_KEY: &str = "test-admin-key-CANARYcanary0123456789TAIL";
 
 /// A BFF in front of a sandbox, and the count of requests that reached the sandbox.
 pub struct Harness {

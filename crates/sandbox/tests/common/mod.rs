@@ -12,7 +12,7 @@ use sandbox::{Sandbox, SeedOptions};
 use serde_json::Value;
 use tower::ServiceExt;
 
-pub const KEY: &str = "sk-admin-test-0123456789abcdef";
+pub const KEY: &str = "test-admin-key-0123456789abcdef";
 /// A fixed "now" so the seeded organization is the same in every run.
 pub const NOW: i64 = 1_790_000_000;
 
