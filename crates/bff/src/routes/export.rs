@@ -69,7 +69,7 @@ enum Format {
     Ndjson,
 }
 
-/// The CSV columns, in order.
+/// The CSV columns, in order (documented in the README).
 const COLUMNS: &[&str] = &[
     "id",
     "effective_at",
@@ -258,14 +258,25 @@ fn render(format: Format, event: &AuditLog) -> String {
     }
 }
 
-/// One CSV record, quoted as RFC 4180 wants (the `csv` crate does the quoting).
+/// One CSV record, quoted as RFC 4180 wants (the `csv` crate does the quoting), with every
+/// cell that a spreadsheet would read as a formula neutralised.
 fn csv_line(fields: impl IntoIterator<Item = String>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(fields);
+    let _ = writer.write_record(fields.into_iter().map(neutralise));
     writer
         .into_inner()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default()
+}
+
+/// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel,
+/// LibreOffice and Sheets; a leading `'` makes it text (OWASP's advice for CSV injection).
+fn neutralise(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 fn failure_line(format: Format, message: &str) -> String {
@@ -275,5 +286,42 @@ fn failure_line(format: Format, message: &str) -> String {
             "{}\n",
             serde_json::json!({"error": {"message": format!("export stopped early: {message}")}})
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        let line = csv_line([
+            "=HYPERLINK(\"x\")".to_owned(),
+            "+1".into(),
+            "-2".into(),
+            "@SUM(A1)".into(),
+            "ada@acme.example".into(),
+            "plain, text".into(),
+        ]);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let record = reader
+            .records()
+            .next()
+            .expect("a record")
+            .expect("valid CSV");
+        let cells: Vec<&str> = record.iter().collect();
+        assert_eq!(
+            cells,
+            [
+                "'=HYPERLINK(\"x\")",
+                "'+1",
+                "'-2",
+                "'@SUM(A1)",
+                "ada@acme.example",
+                "plain, text"
+            ]
+        );
     }
 }
