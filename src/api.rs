@@ -240,7 +240,7 @@ pub async fn find_audit_event(
     let at = effective_at.map(|t| t.to_string()).unwrap_or_default();
     let url = format!(
         "/api/audit_logs/event/{}?{}",
-        admin_api::query::encode([("id", id.to_owned())]).trim_start_matches("id="),
+        js_sys::encode_uri_component(id),
         admin_api::query::encode([("effective_at", at)])
     );
     send(Request::get(&url)).await

@@ -470,15 +470,12 @@ fn ExportLinks(
     let outcome = RwSignal::new(None::<String>);
     let controller = StoredValue::new_local(None::<web_sys::AbortController>);
     let start = move |format: &'static str| {
-        let query = filters.get_untracked().to_query(None);
-        // The export walks every page itself; the page size here is not the file's length.
-        let query_string = query
-            .to_query_string()
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("limit="))
-            .map(|p| format!("&{p}"))
-            .collect::<String>();
-        let url = format!("/api/audit_logs/export?format={format}{query_string}");
+        let mut query = filters.get_untracked().to_query(None);
+        // The export walks every page itself; the page size is not the file's length.
+        query.paging.limit = None;
+        let query_string = query.to_query_string();
+        let sep = if query_string.is_empty() { "" } else { "&" };
+        let url = format!("/api/audit_logs/export?format={format}{sep}{query_string}");
         let abort = web_sys::AbortController::new().ok();
         let signal = abort.as_ref().map(web_sys::AbortController::signal);
         controller.set_value(abort);

@@ -77,3 +77,39 @@ impl AdminApiKeyCreate {
         }
     }
 }
+
+/// The query of `GET /organization/admin_api_keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListAdminKeysQuery {
+    pub paging: crate::query::Paging,
+    /// Newest first (`order=desc`) instead of oldest first.
+    pub descending: bool,
+}
+
+impl ListAdminKeysQuery {
+    /// Reads the query, leaving unknown parameters in `pairs`.
+    pub fn take_from(pairs: &mut crate::query::QueryPairs) -> Result<Self, ApiError> {
+        let paging = crate::query::Paging::take_from(pairs)?;
+        let descending = match pairs.one("order")?.as_deref() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return Err(ApiError::invalid_request(
+                    format!("Invalid 'order': '{other}'. Use asc or desc."),
+                    Some("order"),
+                ));
+            }
+        };
+        Ok(Self { paging, descending })
+    }
+
+    /// The query string upstream expects.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs = Vec::new();
+        self.paging.push_pairs(&mut pairs);
+        if self.descending {
+            pairs.push(("order", "desc".to_owned()));
+        }
+        crate::query::encode(pairs)
+    }
+}

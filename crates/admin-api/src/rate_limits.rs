@@ -122,3 +122,35 @@ impl RateLimitUpdate {
         );
     }
 }
+
+/// The query of `GET .../rate_limits`: forward with `after`, backward with `before`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListRateLimitsQuery {
+    pub paging: crate::query::Paging,
+    pub before: Option<String>,
+}
+
+impl ListRateLimitsQuery {
+    /// Reads the query, leaving unknown parameters in `pairs`.
+    pub fn take_from(pairs: &mut crate::query::QueryPairs) -> Result<Self, ApiError> {
+        let paging = crate::query::Paging::take_from(pairs)?;
+        let before = pairs.one("before")?;
+        if let Some(before) = &before {
+            crate::ids::rate_limit_id(before).map_err(|e| ApiError {
+                param: Some("before".into()),
+                ..e
+            })?;
+        }
+        Ok(Self { paging, before })
+    }
+
+    /// The query string upstream expects.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs = Vec::new();
+        self.paging.push_pairs(&mut pairs);
+        if let Some(before) = &self.before {
+            pairs.push(("before", before.clone()));
+        }
+        crate::query::encode(pairs)
+    }
+}

@@ -2,11 +2,11 @@
 //! kept only so that the new key can call the API), retrieve, delete.
 
 use admin_api::admin_api_keys::{
-    AdminApiKey, AdminApiKeyCreate, AdminApiKeyCreated, AdminApiKeyOwner,
+    AdminApiKey, AdminApiKeyCreate, AdminApiKeyCreated, AdminApiKeyOwner, ListAdminKeysQuery,
 };
 use admin_api::api_keys::redact;
-use admin_api::query::{Paging, QueryPairs};
-use admin_api::{ApiError, Deleted, ListPage, ids};
+use admin_api::query::QueryPairs;
+use admin_api::{Deleted, ListPage, ids};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
@@ -33,26 +33,15 @@ async fn list_admin_keys(
     State(sandbox): State<Sandbox>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ListPage<AdminApiKey>>, Failure> {
-    let mut pairs = QueryPairs::parse(raw.as_deref());
-    let paging = Paging::take_from(&mut pairs)?;
-    let descending = match pairs.one("order")?.as_deref() {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(other) => {
-            return Err(Failure::bad_request(ApiError::invalid_request(
-                format!("Invalid 'order': '{other}'. Use asc or desc."),
-                Some("order"),
-            )));
-        }
-    };
+    let query = ListAdminKeysQuery::take_from(&mut QueryPairs::parse(raw.as_deref()))?;
     sandbox
         .read(|org| {
-            let keys: Vec<&AdminApiKey> = if descending {
+            let keys: Vec<&AdminApiKey> = if query.descending {
                 org.admin_keys.iter().rev().collect()
             } else {
                 org.admin_keys.iter().collect()
             };
-            paging::page(keys.into_iter(), &paging, |k| &k.id)
+            paging::page(keys.into_iter(), &query.paging, |k| &k.id)
         })
         .map(Json)
 }

@@ -1,7 +1,7 @@
 //! `/organization/projects/{project_id}/rate_limits`: list (both cursor directions) and update.
 
 use admin_api::query::QueryPairs;
-use admin_api::rate_limits::{ProjectRateLimit, RateLimitUpdate};
+use admin_api::rate_limits::{ListRateLimitsQuery, ProjectRateLimit, RateLimitUpdate};
 use admin_api::{ApiError, ListPage, ids};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -59,9 +59,8 @@ async fn list_rate_limits(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ListPage<ProjectRateLimit>>, Failure> {
     ids::project_id(&project_id)?;
-    let mut pairs = QueryPairs::parse(raw.as_deref());
-    let paging = admin_api::query::Paging::take_from(&mut pairs)?;
-    let before = pairs.one("before")?;
+    let query = ListRateLimitsQuery::take_from(&mut QueryPairs::parse(raw.as_deref()))?;
+    let (paging, before) = (query.paging, query.before);
     sandbox
         .read(|org| {
             let limits = &org.project(&project_id)?.rate_limits;

@@ -1,9 +1,8 @@
 //! Admin API keys: list, create, retrieve, delete. The created key's value passes to the browser
 //! untouched and is never logged or journaled.
 
-use admin_api::admin_api_keys::AdminApiKeyCreate;
-use admin_api::query::Paging;
-use admin_api::{ids, validate};
+use admin_api::admin_api_keys::{AdminApiKeyCreate, ListAdminKeysQuery};
+use admin_api::ids;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -31,23 +30,13 @@ async fn list_admin_keys(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let (paging, order) = proxy::query(raw.as_deref(), |pairs| {
-        let paging = Paging::take_from(pairs)?;
-        let order = pairs.one("order")?;
-        if let Some(order) = &order {
-            validate::one_of(order, &["asc", "desc"], "order")?;
-        }
-        Ok((paging, order))
-    })?;
-    let mut query = paging.to_query_string();
-    if let Some(order) = order {
-        let sep = if query.is_empty() { "" } else { "&" };
-        query = format!(
-            "{query}{sep}{}",
-            admin_api::query::encode([("order", order)])
-        );
-    }
-    proxy::read(&state, "/organization/admin_api_keys", &query).await
+    let query = proxy::query(raw.as_deref(), ListAdminKeysQuery::take_from)?;
+    proxy::read(
+        &state,
+        "/organization/admin_api_keys",
+        &query.to_query_string(),
+    )
+    .await
 }
 
 async fn create_admin_key(

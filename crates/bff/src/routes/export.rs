@@ -115,7 +115,7 @@ async fn export_audit_logs(
         Format::Ndjson => ("ndjson", "application/x-ndjson"),
     };
     let header_line = match format {
-        Format::Csv => csv_line(COLUMNS.iter().map(|c| (*c).to_owned())),
+        Format::Csv => csv_lines([COLUMNS.iter().map(|c| (*c).to_owned())]),
         Format::Ndjson => String::new(),
     };
     let stream = futures_util::stream::unfold(
@@ -142,9 +142,7 @@ async fn export_audit_logs(
                     Walk::Page(page, prefix) => (*page, prefix),
                 };
                 let mut chunk = prefix.unwrap_or_default();
-                for event in &page.data {
-                    chunk.push_str(&render(format, event));
-                }
+                chunk.push_str(&render(format, &page.data));
                 let next = match (page.has_more, page.last_id) {
                     (true, Some(last)) => Walk::Next(last),
                     _ => Walk::Done,
@@ -206,63 +204,67 @@ async fn fetch(
         .map_err(|e| AppError::bad_gateway("OpenAI's answer was not an audit-log page.", &e))
 }
 
-fn render(format: Format, event: &AuditLog) -> String {
+/// One page of events in the file's format.
+fn render(format: Format, events: &[AuditLog]) -> String {
     match format {
-        Format::Ndjson => {
-            let mut line = serde_json::to_string(event).unwrap_or_default();
-            line.push('\n');
-            line
-        }
-        Format::Csv => {
-            let actor = event.actor.as_ref();
-            let session = actor.and_then(|a| a.session.as_ref());
-            let key = actor.and_then(|a| a.api_key.as_ref());
-            let user = session
-                .and_then(|s| s.user.as_ref())
-                .or_else(|| key.and_then(|k| k.user.as_ref()));
-            let time =
-                UNIX_EPOCH + Duration::from_secs(u64::try_from(event.effective_at).unwrap_or(0));
-            csv_line([
-                event.id.clone(),
-                event.effective_at.to_string(),
-                humantime::format_rfc3339_seconds(time).to_string(),
-                event.event_type.clone(),
-                describe(event, &|_| None),
-                actor.map(|a| a.kind.clone()).unwrap_or_default(),
-                user.and_then(|u| u.email.clone()).unwrap_or_default(),
-                user.map(|u| u.id.clone()).unwrap_or_default(),
-                key.and_then(|k| k.id.clone()).unwrap_or_default(),
-                session
-                    .and_then(|s| s.ip_address.clone())
-                    .unwrap_or_default(),
-                session
-                    .and_then(|s| s.ip_address_details.as_ref()?.country.clone())
-                    .unwrap_or_default(),
-                session
-                    .and_then(|s| s.user_agent.clone())
-                    .unwrap_or_default(),
-                event
-                    .project
-                    .as_ref()
-                    .map(|p| p.id.clone())
-                    .unwrap_or_default(),
-                event
-                    .project
-                    .as_ref()
-                    .and_then(|p| p.name.clone())
-                    .unwrap_or_default(),
-                event.resource_id().unwrap_or_default().to_owned(),
-                event.payload().map(ToString::to_string).unwrap_or_default(),
-            ])
-        }
+        Format::Ndjson => events
+            .iter()
+            .map(|event| serde_json::to_string(event).unwrap_or_default() + "\n")
+            .collect(),
+        Format::Csv => csv_lines(events.iter().map(csv_fields)),
     }
 }
 
-/// One CSV record, quoted as RFC 4180 wants (the `csv` crate does the quoting), with every
-/// cell that a spreadsheet would read as a formula neutralised.
-fn csv_line(fields: impl IntoIterator<Item = String>) -> String {
+/// The CSV cells of one event, in [`COLUMNS`] order.
+fn csv_fields(event: &AuditLog) -> [String; 16] {
+    let actor = event.actor.as_ref();
+    let session = actor.and_then(|a| a.session.as_ref());
+    let key = actor.and_then(|a| a.api_key.as_ref());
+    let user = session
+        .and_then(|s| s.user.as_ref())
+        .or_else(|| key.and_then(|k| k.user.as_ref()));
+    let time = UNIX_EPOCH + Duration::from_secs(u64::try_from(event.effective_at).unwrap_or(0));
+    [
+        event.id.clone(),
+        event.effective_at.to_string(),
+        humantime::format_rfc3339_seconds(time).to_string(),
+        event.event_type.clone(),
+        describe(event, &|_| None),
+        actor.map(|a| a.kind.clone()).unwrap_or_default(),
+        user.and_then(|u| u.email.clone()).unwrap_or_default(),
+        user.map(|u| u.id.clone()).unwrap_or_default(),
+        key.and_then(|k| k.id.clone()).unwrap_or_default(),
+        session
+            .and_then(|s| s.ip_address.clone())
+            .unwrap_or_default(),
+        session
+            .and_then(|s| s.ip_address_details.as_ref()?.country.clone())
+            .unwrap_or_default(),
+        session
+            .and_then(|s| s.user_agent.clone())
+            .unwrap_or_default(),
+        event
+            .project
+            .as_ref()
+            .map(|p| p.id.clone())
+            .unwrap_or_default(),
+        event
+            .project
+            .as_ref()
+            .and_then(|p| p.name.clone())
+            .unwrap_or_default(),
+        event.resource_id().unwrap_or_default().to_owned(),
+        event.payload().map(ToString::to_string).unwrap_or_default(),
+    ]
+}
+
+/// CSV records, quoted as RFC 4180 wants (the `csv` crate does the quoting, one writer per
+/// page), with every cell that a spreadsheet would read as a formula neutralised.
+fn csv_lines<R: IntoIterator<Item = String>>(records: impl IntoIterator<Item = R>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(fields.into_iter().map(neutralise));
+    for record in records {
+        let _ = writer.write_record(record.into_iter().map(neutralise));
+    }
     writer
         .into_inner()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
@@ -295,14 +297,14 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_and_others_kept() {
-        let line = csv_line([
+        let line = csv_lines([[
             "=HYPERLINK(\"x\")".to_owned(),
             "+1".into(),
             "-2".into(),
             "@SUM(A1)".into(),
             "ada@acme.example".into(),
             "plain, text".into(),
-        ]);
+        ]]);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(line.as_bytes());

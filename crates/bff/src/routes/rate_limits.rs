@@ -1,8 +1,7 @@
 //! Project rate limits: list and update.
 
 use admin_api::ids;
-use admin_api::query::Paging;
-use admin_api::rate_limits::RateLimitUpdate;
+use admin_api::rate_limits::{ListRateLimitsQuery, RateLimitUpdate};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -32,23 +31,9 @@ async fn list_rate_limits(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     ids::project_id(&project_id)?;
-    let (paging, before) = proxy::query(raw.as_deref(), |pairs| {
-        Ok((Paging::take_from(pairs)?, pairs.one("before")?))
-    })?;
-    let mut query = paging.to_query_string();
-    if let Some(before) = before {
-        ids::rate_limit_id(&before).map_err(|e| admin_api::ApiError {
-            param: Some("before".into()),
-            ..e
-        })?;
-        let sep = if query.is_empty() { "" } else { "&" };
-        query = format!(
-            "{query}{sep}{}",
-            admin_api::query::encode([("before", before)])
-        );
-    }
+    let query = proxy::query(raw.as_deref(), ListRateLimitsQuery::take_from)?;
     let path = format!("/organization/projects/{project_id}/rate_limits");
-    proxy::read(&state, &path, &query).await
+    proxy::read(&state, &path, &query.to_query_string()).await
 }
 
 async fn update_rate_limit(
