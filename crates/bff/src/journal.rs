@@ -7,6 +7,10 @@
 //! that was changed, removed or moved. Removing rows from the very end leaves a valid, shorter
 //! chain; catching that needs the head hash kept elsewhere (logs, a SIEM), which is left to
 //! deployments.
+//!
+//! Reads are not journaled, with one exception: an audit-log export takes the whole log out of
+//! the portal, so each one is recorded in a single `result` row when its file ends, with its
+//! manifest as the row's body.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -30,7 +34,7 @@ pub struct Entry {
     pub client: String,
     pub method: String,
     pub path: String,
-    /// The request body with secrets redacted (request rows only).
+    /// The request body with secrets redacted (request rows), or an export's manifest.
     pub body: Option<String>,
     pub status: Option<i64>,
     pub upstream_request_id: Option<String>,
@@ -98,6 +102,9 @@ pub struct Outcome {
     pub object_id: Option<String>,
 }
 
+/// The route whose rows are exports (their `object_id` is the export's id).
+pub const EXPORT_PATH: &str = "/api/audit_logs/export";
+
 /// The append-only, hash-chained journal.
 pub struct Journal {
     pool: SqlitePool,
@@ -153,6 +160,41 @@ impl Journal {
             ..Entry::empty()
         })
         .await
+    }
+
+    /// Records a finished export in one row at [`EXPORT_PATH`]: who asked, its status, the
+    /// export id as object id, and `request.body` (the manifest: filters and a digest, no
+    /// secrets) as is.
+    pub async fn record_export(&self, request: &Request, outcome: &Outcome) -> anyhow::Result<()> {
+        self.append(Entry {
+            phase: "result".into(),
+            request_id: request.request_id.clone(),
+            username: request.username.clone(),
+            role: request.role.clone(),
+            client: request.client.clone(),
+            method: request.method.clone(),
+            path: EXPORT_PATH.to_owned(),
+            body: request.body.as_ref().map(Value::to_string),
+            status: Some(i64::from(outcome.status)),
+            object_id: outcome.object_id.clone(),
+            ..Entry::empty()
+        })
+        .await
+    }
+
+    /// The manifest of export `id`, from the row that recorded it; `None` while it runs or if
+    /// there was no such export.
+    pub async fn export_manifest(&self, id: &str) -> anyhow::Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT body FROM journal
+             WHERE phase = 'result' AND path = ?1 AND object_id = ?2
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(EXPORT_PATH)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|r| r.get::<Option<String>, _>("body")))
     }
 
     async fn append(&self, mut entry: Entry) -> anyhow::Result<()> {
@@ -322,7 +364,8 @@ pub fn redact(value: Value) -> Value {
     }
 }
 
-fn now() -> i64 {
+/// Unix seconds now.
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

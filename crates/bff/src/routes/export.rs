@@ -2,7 +2,13 @@
 //! filters, as one downloadable file. The BFF walks upstream's pages (100 at a time) and streams
 //! each page out as soon as it has it, so memory stays constant however long the log is.
 //! Reads only: owners and auditors alike.
+//!
+//! Each export gets an id (the `x-gatehouse-export-id` header) and a manifest: its filters and
+//! format, how many events, the SHA-256 of exactly the bytes sent (hashed chunk by chunk as they
+//! go), when, who, and whether it completed, failed or was cancelled. The manifest is journaled
+//! when the file ends and served from the journal by `GET /api/audit_logs/export/{id}/manifest`.
 
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use admin_api::audit_logs::{AuditLog, ListAuditLogsQuery};
@@ -10,17 +16,31 @@ use admin_api::audit_sentences::describe;
 use admin_api::{ApiError, ListPage};
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
+use super::proxy::Caller;
+use crate::journal::{self, Journal};
 use crate::{AppError, AppState};
+
+/// The response header naming an export, for its manifest.
+const EXPORT_ID: &str = "x-gatehouse-export-id";
+
+/// The status journaled for an export the browser abandoned (nginx's "client closed request").
+const CLIENT_CLOSED: u16 = 499;
 
 /// The export route and the permalink lookup.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/audit_logs/export", get(export_audit_logs))
+        .route(
+            "/audit_logs/export/{export_id}/manifest",
+            get(export_manifest),
+        )
         .route("/audit_logs/event/{event_id}", get(find_event))
 }
 
@@ -28,7 +48,7 @@ pub fn router() -> Router<AppState> {
 /// fetch an event by id, so the BFF lists the one second the event happened in and picks it out.
 async fn find_event(
     State(state): State<AppState>,
-    axum::extract::Path(event_id): axum::extract::Path<String>,
+    Path(event_id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<axum::Json<AuditLog>, AppError> {
     admin_api::ids::check(&event_id, &["audit_log-", "audit_log_"], "event_id")?;
@@ -62,11 +82,59 @@ async fn find_event(
     })
 }
 
+/// `GET /api/audit_logs/export/{id}/manifest`: a finished export's manifest, as a download.
+async fn export_manifest(
+    State(state): State<AppState>,
+    Path(export_id): Path<String>,
+) -> Result<Response, AppError> {
+    let is_id = export_id.len() == 32 && export_id.bytes().all(|b| b.is_ascii_hexdigit());
+    let manifest = match &state.journal {
+        Some(journal) if is_id => journal
+            .export_manifest(&export_id)
+            .await
+            .map_err(|e| AppError::internal(&e))?,
+        _ => None,
+    };
+    let Some(manifest) = manifest else {
+        return Err(AppError {
+            status: StatusCode::NOT_FOUND,
+            error: ApiError::invalid_request(
+                format!(
+                    "No finished export '{export_id}'. A manifest exists once its file has ended."
+                ),
+                Some("export_id"),
+            ),
+            retry_after: None,
+        });
+    };
+    let filename = format!("attachment; filename=\"audit-log-{export_id}.manifest.json\"");
+    let mut response = Body::from(manifest).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&filename) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 /// The file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Csv,
     Ndjson,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Ndjson => "ndjson",
+        }
+    }
 }
 
 /// The CSV columns, in order (documented in the README).
@@ -91,6 +159,7 @@ const COLUMNS: &[&str] = &[
 
 async fn export_audit_logs(
     State(state): State<AppState>,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let (format, mut query) = super::proxy::query(raw.as_deref(), |pairs| {
@@ -107,9 +176,21 @@ async fn export_audit_logs(
         Ok((format, ListAuditLogsQuery::take_from(pairs)?))
     })?;
     query.paging.limit = Some(100);
+    let mut export = Export::start(&state, &caller, format, &query);
+    let id = HeaderValue::from_str(&export.id).map_err(|e| AppError::internal(&e))?;
     // Fetch the first page before answering, so a bad filter or an upstream failure is an
     // ordinary error response rather than a broken download.
-    let first = fetch(&state, &query).await?;
+    let first = match fetch(&state, &query).await {
+        Ok(page) => page,
+        Err(error) => {
+            export
+                .finish(Ending::Failed(error.status, error.error.message.clone()))
+                .await;
+            let mut response = error.into_response();
+            response.headers_mut().insert(EXPORT_ID, id);
+            return Ok(response);
+        }
+    };
     let (extension, content_type) = match format {
         Format::Csv => ("csv", "text/csv; charset=utf-8"),
         Format::Ndjson => ("ndjson", "application/x-ndjson"),
@@ -118,39 +199,14 @@ async fn export_audit_logs(
         Format::Csv => csv_lines([COLUMNS.iter().map(|c| (*c).to_owned())]),
         Format::Ndjson => String::new(),
     };
-    let stream = futures_util::stream::unfold(
-        Walk::Page(Box::new(first), Some(header_line)),
-        move |walk| {
-            let (state, mut query) = (state.clone(), query.clone());
-            async move {
-                let (page, prefix) = match walk {
-                    Walk::Done => return None,
-                    Walk::Next(after) => {
-                        query.paging.after = Some(after);
-                        match fetch(&state, &query).await {
-                            Ok(page) => (page, None),
-                            Err(error) => {
-                                // Headers are sent; say so in the file itself and stop.
-                                let line = failure_line(format, &error.error.message);
-                                return Some((
-                                    Ok::<_, std::io::Error>(Bytes::from(line)),
-                                    Walk::Done,
-                                ));
-                            }
-                        }
-                    }
-                    Walk::Page(page, prefix) => (*page, prefix),
-                };
-                let mut chunk = prefix.unwrap_or_default();
-                chunk.push_str(&render(format, &page.data));
-                let next = match (page.has_more, page.last_id) {
-                    (true, Some(last)) => Walk::Next(last),
-                    _ => Walk::Done,
-                };
-                Some((Ok(Bytes::from(chunk)), next))
-            }
-        },
-    );
+    let run = Run {
+        state,
+        query,
+        format,
+        walk: Some(Walk::Page(Box::new(first), Some(header_line))),
+        export,
+    };
+    let stream = futures_util::stream::unfold(run, Run::next_chunk);
     let filename = format!("attachment; filename=\"audit-log.{extension}\"");
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
@@ -159,7 +215,18 @@ async fn export_audit_logs(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(EXPORT_ID, id);
     Ok(response)
+}
+
+/// One export's walk over upstream's pages, producing the file chunk by chunk.
+struct Run {
+    state: AppState,
+    query: ListAuditLogsQuery,
+    format: Format,
+    /// `None` once the file has ended.
+    walk: Option<Walk>,
+    export: Export,
 }
 
 /// Where the walk over upstream's pages stands.
@@ -168,7 +235,219 @@ enum Walk {
     Page(Box<ListPage<AuditLog>>, Option<String>),
     /// The next page starts after this id.
     Next(String),
-    Done,
+    /// The file is complete, or has its failure line: all that is left is to journal it.
+    End(Ending),
+}
+
+impl Run {
+    /// The next chunk of the file. The export is journaled before the stream ends, so its
+    /// manifest can be read as soon as the download has finished.
+    async fn next_chunk(mut self) -> Option<(Result<Bytes, std::io::Error>, Self)> {
+        let (page, prefix) = match self.walk.take()? {
+            Walk::End(ending) => {
+                self.export.finish(ending).await;
+                return None;
+            }
+            Walk::Page(page, prefix) => (*page, prefix),
+            Walk::Next(after) => {
+                self.query.paging.after = Some(after);
+                match fetch(&self.state, &self.query).await {
+                    Ok(page) => (page, None),
+                    Err(error) => {
+                        // Headers are sent; say so in the file itself and stop.
+                        let line = failure_line(self.format, &error.error.message);
+                        self.walk =
+                            Some(Walk::End(Ending::Failed(error.status, error.error.message)));
+                        let chunk = self.export.sent(line, 0);
+                        return Some((Ok(chunk), self));
+                    }
+                }
+            }
+        };
+        let mut chunk = prefix.unwrap_or_default();
+        chunk.push_str(&render(self.format, &page.data));
+        self.walk = Some(match (page.has_more, page.last_id) {
+            (true, Some(last)) => Walk::Next(last),
+            _ => Walk::End(Ending::Complete),
+        });
+        let chunk = self.export.sent(chunk, page.data.len());
+        Some((Ok(chunk), self))
+    }
+}
+
+/// How an export ended.
+#[derive(Debug)]
+enum Ending {
+    Complete,
+    /// Upstream failed with this status and message (before the file began, or in its middle).
+    Failed(StatusCode, String),
+    /// The browser went away before the end of the file.
+    Cancelled,
+}
+
+/// What the manifest says about one export.
+#[derive(Debug, Serialize)]
+struct Manifest<'a> {
+    id: &'a str,
+    format: &'static str,
+    /// The filters as sent upstream, without the page size and the cursor that walks the pages.
+    filters: &'a [(String, String)],
+    events: u64,
+    bytes: u64,
+    /// SHA-256 of exactly the bytes sent, hex.
+    sha256: String,
+    started_at: i64,
+    finished_at: i64,
+    /// `complete`, `failed` or `cancelled`.
+    status: &'static str,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    exported_by: ExportedBy<'a>,
+}
+
+/// Who exported.
+#[derive(Debug, Serialize)]
+struct ExportedBy<'a> {
+    username: &'a str,
+    role: &'a str,
+}
+
+/// An export under way: who asked, and the digest and count of what has been sent. Dropped
+/// before it is finished (the browser went away), it journals the export as cancelled.
+struct Export {
+    id: String,
+    /// `None` once journaled.
+    tally: Option<Tally>,
+}
+
+/// The running record of one export.
+struct Tally {
+    journal: Option<Arc<Journal>>,
+    /// Who asked, from where; the body is filled with the manifest at the end.
+    who: journal::Request,
+    format: Format,
+    filters: Vec<(String, String)>,
+    started_at: i64,
+    digest: Sha256,
+    events: u64,
+    bytes: u64,
+}
+
+impl Export {
+    /// A new export of `query` by `caller`, with a fresh 128-bit id.
+    fn start(
+        state: &AppState,
+        caller: &Caller,
+        format: Format,
+        query: &ListAuditLogsQuery,
+    ) -> Self {
+        let id = crate::session::random_token()[..32].to_owned();
+        let mut filters = query.clone();
+        filters.paging.limit = None;
+        let filters = url::form_urlencoded::parse(filters.to_query_string().as_bytes())
+            .into_owned()
+            .collect();
+        let who = journal::Request {
+            request_id: caller.request_id.clone(),
+            username: caller.session.username.clone(),
+            role: caller.session.role.as_str().to_owned(),
+            client: caller.client.clone(),
+            method: Method::GET.to_string(),
+            path: journal::EXPORT_PATH.to_owned(),
+            body: None,
+        };
+        Self {
+            id,
+            tally: Some(Tally {
+                journal: state.journal.clone(),
+                who,
+                format,
+                filters,
+                started_at: journal::now(),
+                digest: Sha256::new(),
+                events: 0,
+                bytes: 0,
+            }),
+        }
+    }
+
+    /// Counts a chunk on its way to the browser.
+    fn sent(&mut self, chunk: String, events: usize) -> Bytes {
+        if let Some(tally) = &mut self.tally {
+            tally.digest.update(chunk.as_bytes());
+            tally.bytes += chunk.len() as u64;
+            tally.events += events as u64;
+        }
+        Bytes::from(chunk)
+    }
+
+    /// Journals how the export ended.
+    async fn finish(&mut self, ending: Ending) {
+        if let Some(tally) = self.tally.take() {
+            // Spawned, so the row is written even if the browser goes away meanwhile.
+            let _ = tokio::spawn(tally.record(self.id.clone(), ending)).await;
+        }
+    }
+}
+
+impl Drop for Export {
+    fn drop(&mut self) {
+        if let Some(tally) = self.tally.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(tally.record(self.id.clone(), Ending::Cancelled));
+        }
+    }
+}
+
+impl Tally {
+    /// Writes the export's journal row, with its manifest. A failure is logged: the file has
+    /// already gone out, so there is nobody left to answer.
+    async fn record(self, id: String, ending: Ending) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        let (status, state, message) = match &ending {
+            Ending::Complete => (StatusCode::OK.as_u16(), "complete", None),
+            Ending::Failed(status, message) => (status.as_u16(), "failed", Some(message.as_str())),
+            Ending::Cancelled => (CLIENT_CLOSED, "cancelled", None),
+        };
+        let manifest = Manifest {
+            id: &id,
+            format: self.format.name(),
+            filters: &self.filters,
+            events: self.events,
+            bytes: self.bytes,
+            sha256: self
+                .digest
+                .clone()
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            started_at: self.started_at,
+            finished_at: journal::now(),
+            status: state,
+            message,
+            exported_by: ExportedBy {
+                username: &self.who.username,
+                role: &self.who.role,
+            },
+        };
+        let request = journal::Request {
+            body: serde_json::to_value(&manifest).ok(),
+            ..self.who.clone()
+        };
+        let outcome = journal::Outcome {
+            status,
+            object_id: Some(id.clone()),
+            ..journal::Outcome::default()
+        };
+        if let Err(error) = journal.record_export(&request, &outcome).await {
+            tracing::error!(%error, export_id = %id, "the export could not be journaled");
+        }
+    }
 }
 
 async fn fetch(
