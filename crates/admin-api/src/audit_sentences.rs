@@ -5,11 +5,17 @@ use serde_json::Value;
 
 use crate::audit_logs::AuditLog;
 
-/// Every event type the spec documents; each has its own sentence below.
+/// Every event type the spec lists (`AuditLogEventType`), in its order. Those with a payload
+/// schema have a sentence of their own below; the rest read through [`generic`].
 pub const KNOWN_TYPES: &[&str] = &[
     "api_key.created",
     "api_key.updated",
     "api_key.deleted",
+    "certificate.created",
+    "certificate.updated",
+    "certificate.deleted",
+    "certificates.activated",
+    "certificates.deactivated",
     "checkpoint.permission.created",
     "checkpoint.permission.deleted",
     "external_key.registered",
@@ -17,8 +23,6 @@ pub const KNOWN_TYPES: &[&str] = &[
     "group.created",
     "group.updated",
     "group.deleted",
-    "scim.enabled",
-    "scim.disabled",
     "invite.sent",
     "invite.accepted",
     "invite.deleted",
@@ -38,6 +42,16 @@ pub const KNOWN_TYPES: &[&str] = &[
     "project.deleted",
     "rate_limit.updated",
     "rate_limit.deleted",
+    "resource.deleted",
+    "tunnel.created",
+    "tunnel.updated",
+    "tunnel.deleted",
+    "workload_identity_provider.created",
+    "workload_identity_provider.updated",
+    "workload_identity_provider.deleted",
+    "workload_identity_provider_mapping.created",
+    "workload_identity_provider_mapping.updated",
+    "workload_identity_provider_mapping.deleted",
     "role.created",
     "role.updated",
     "role.deleted",
@@ -45,23 +59,100 @@ pub const KNOWN_TYPES: &[&str] = &[
     "role.assignment.deleted",
     "role.bound_to_resource",
     "role.unbound_from_resource",
+    "scim.enabled",
+    "scim.disabled",
     "service_account.created",
     "service_account.updated",
     "service_account.deleted",
-    "workload_identity_provider.created",
-    "workload_identity_provider.updated",
-    "workload_identity_provider.deleted",
-    "workload_identity_provider_mapping.created",
-    "workload_identity_provider_mapping.updated",
-    "workload_identity_provider_mapping.deleted",
     "user.added",
     "user.updated",
     "user.deleted",
-    "certificate.created",
-    "certificate.updated",
-    "certificate.deleted",
-    "certificates.activated",
-    "certificates.deactivated",
+    "tenant.metadata.updated",
+    "tenant.microsoft_entra_mapping.upserted",
+    "tenant.microsoft_entra_mapping.deleted",
+    "tenant.workload_identity.provider.created",
+    "tenant.workload_identity.provider.updated",
+    "tenant.workload_identity.provider.archived",
+    "tenant.workload_identity.mapping.created",
+    "tenant.workload_identity.mapping.updated",
+    "tenant.workload_identity.mapping.archived",
+    "tenant.workload_identity.binding.created",
+    "tenant.workload_identity.principal.provisioned",
+    "tenant.workload_identity.access_token.issued",
+    "tenant.admin_api_key.created",
+    "tenant.admin_api_key.updated",
+    "tenant.admin_api_key.deleted",
+    "tenant.project_api_key.created",
+    "tenant.chatgpt_access_token.revoked",
+    "tenant.migration.completed",
+    "tenant.sso.migrated",
+    "tenant.domains.migrated",
+    "tenant.sso_connection.created",
+    "tenant.sso_connection.updated",
+    "tenant.sso_connection.deleted",
+    "tenant.sso_connection.setup.started",
+    "tenant.policy.created",
+    "tenant.policy.updated",
+    "tenant.policy.deleted",
+    "tenant.policy.attached",
+    "tenant.policy.detached",
+    "tenant.principal_authentication_policy.resolved",
+    "tenant.scim.setup.started",
+    "tenant.scim.deletion.requested",
+    "tenant.scim.directory.created",
+    "tenant.product_access_policy.updated",
+    "tenant.resource_share_grant.created",
+    "tenant.resource_share_grant.updated",
+    "tenant.resource_share_grant.accepted",
+    "tenant.resource_share_grant.declined",
+    "tenant.resource_share_grant.revoked",
+    "tenant.resource_share_grant.deleted",
+    "tenant.service_account.updated",
+    "tenant.service_account.deleted",
+    "tenant.service_account.token.revoked",
+    "tenant.billing.overage_limit.updated",
+    "tenant.billing.alerts.updated",
+    "tenant.billing.info.updated",
+    "tenant.usage_limit.workspace.updated",
+    "tenant.usage_limit.group.updated",
+    "tenant.usage_limit.user.updated",
+    "tenant.usage_limit.increase_request.updated",
+    "tenant.usage_limit.increase_request.resolved",
+    "tenant.group.created",
+    "tenant.group.updated",
+    "tenant.group.deleted",
+    "tenant.group.member.added",
+    "tenant.group.member.removed",
+    "tenant.migration_rollout.status.updated",
+    "tenant.migration_rollout.tier.updated",
+    "tenant.role.metadata.updated",
+    "tenant.custom_role.created",
+    "tenant.custom_role.updated",
+    "tenant.custom_role.deleted",
+    "tenant.role_assignment.created",
+    "tenant.role_assignment.deleted",
+    "tenant.resource_role_assignment.created",
+    "tenant.resource_role_assignment.deleted",
+    "tenant.resource_access.updated",
+    "tenant.resource_access.deleted",
+    "tenant.ads_account.onboarding.redemption",
+    "tenant.session_policy.created",
+    "tenant.session_policy.updated",
+    "tenant.session_policy.deleted",
+    "tenant.session_revocation.started",
+    "tenant.third_party_app_policy.updated",
+    "tenant.user.added",
+    "tenant.user.updated",
+    "tenant.user.removed",
+    "tenant.user.looked_up",
+    "tenant.user.invited",
+    "tenant.membership.revoked",
+    "tenant.api_organization_invite.upserted",
+    "tenant.api_organization_invite.deleted",
+    "tenant.chatgpt_workspace_invite.upserted",
+    "tenant.membership.accepted",
+    "tenant.membership.declined",
+    "tenant.workspace_invite_email_settings.updated",
 ];
 
 /// The family of an event type (`api_key`, `invite`, `login`, …), for grouping.
@@ -96,8 +187,23 @@ pub fn actor_phrase(event: &AuditLog) -> String {
     "Someone".into()
 }
 
-/// One sentence for `event`; `name_of` turns ids into names where the caller knows them.
+/// One sentence for `event`; `name_of` turns ids into names where the caller knows them. A type
+/// with no sentence falls back to the type, the actor and a compact summary of the payload.
 pub fn describe(event: &AuditLog, name_of: &dyn Fn(&str) -> Option<String>) -> String {
+    sentence(event, name_of).unwrap_or_else(|| {
+        let payload = event.payload();
+        format!(
+            "{} by {}{}",
+            event.event_type,
+            actor_phrase(event),
+            summary(payload)
+        )
+    })
+}
+
+/// The plain sentence for `event`, or `None` for a type this crate cannot phrase (the caller
+/// then shows the fallback).
+pub fn sentence(event: &AuditLog, name_of: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let who = actor_phrase(event);
     let payload = event.payload().cloned().unwrap_or(Value::Null);
     let text = |path: &[&str]| -> Option<String> {
@@ -126,7 +232,7 @@ pub fn describe(event: &AuditLog, name_of: &dyn Fn(&str) -> Option<String>) -> S
         .unwrap_or_default();
     let role = |path: &[&str]| text(path).unwrap_or_else(|| "a new role".into());
     let changes = |field: &str| summary(payload.get(field));
-    match event.event_type.as_str() {
+    Some(match event.event_type.as_str() {
         "api_key.created" => format!("{who} created API key {object}{in_project}"),
         "api_key.updated" => format!("{who} changed the scopes of API key {object}{in_project}"),
         "api_key.deleted" => format!("{who} deleted API key {object}{in_project}"),
@@ -285,8 +391,49 @@ pub fn describe(event: &AuditLog, name_of: &dyn Fn(&str) -> Option<String>) -> S
             "{who} deactivated {} certificate(s)",
             count(payload.get("certificates"))
         ),
-        other => format!("{other} by {who}{}", summary(Some(&payload))),
-    }
+        // Listed by the spec but without a payload schema: phrased from the name.
+        other if KNOWN_TYPES.contains(&other) => {
+            let id = payload.get("id").and_then(Value::as_str).map(named);
+            return generic(other, &who, id.as_deref(), &in_project);
+        }
+        _ => return None,
+    })
+}
+
+/// A sentence from the type's name alone, for the types the spec lists without a payload schema
+/// (`tenant.sso_connection.created` → "ada@acme.example created SSO connection sso_1 (tenant)").
+/// The last segment is the verb; `None` if it is not one this knows.
+fn generic(event_type: &str, who: &str, id: Option<&str>, in_project: &str) -> Option<String> {
+    let (object, verb) = event_type.rsplit_once('.')?;
+    let verb = match verb {
+        "created" | "updated" | "deleted" | "added" | "removed" | "revoked" | "accepted"
+        | "declined" | "started" | "completed" | "migrated" | "issued" | "provisioned"
+        | "attached" | "detached" | "resolved" | "requested" | "archived" | "activated"
+        | "deactivated" | "registered" | "invited" | "enabled" | "disabled" => verb,
+        "upserted" => "created or updated",
+        "looked_up" => "looked up",
+        "redemption" => "redeemed",
+        _ => return None,
+    };
+    let (object, scope) = match object.strip_prefix("tenant.") {
+        Some(rest) => (rest, " (tenant)"),
+        None => (object, ""),
+    };
+    let noun: Vec<String> = object
+        .split(['.', '_'])
+        .map(|word| match word {
+            "api" | "sso" | "scim" | "ip" => word.to_uppercase(),
+            "chatgpt" => "ChatGPT".to_owned(),
+            "microsoft" => "Microsoft".to_owned(),
+            "entra" => "Entra".to_owned(),
+            other => other.to_owned(),
+        })
+        .collect();
+    let id = id.map(|id| format!(" {id}")).unwrap_or_default();
+    Some(format!(
+        "{who} {verb} {}{id}{scope}{in_project}",
+        noun.join(" ")
+    ))
 }
 
 fn count(value: Option<&Value>) -> usize {
@@ -356,6 +503,26 @@ mod tests {
         assert_eq!(
             describe(&unknown, &|_| None),
             "vector_store.created by Someone: id = vs_1, name = docs"
+        );
+    }
+
+    #[test]
+    fn types_without_a_payload_schema_read_from_their_names() {
+        let e = event(serde_json::json!({
+            "id": "audit_log-4", "type": "tenant.sso_connection.created", "effective_at": 1,
+            "actor": {"type": "session", "session": {"user": {"id": "user-a", "email": "ada@acme.example"}}},
+            "tenant.sso_connection.created": {"id": "sso_1"}
+        }));
+        assert_eq!(
+            sentence(&e, &|_| None).as_deref(),
+            Some("ada@acme.example created SSO connection sso_1 (tenant)")
+        );
+        let e = event(serde_json::json!({
+            "id": "audit_log-5", "type": "tenant.api_organization_invite.upserted", "effective_at": 1
+        }));
+        assert_eq!(
+            describe(&e, &|_| None),
+            "Someone created or updated API organization invite (tenant)"
         );
     }
 
