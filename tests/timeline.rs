@@ -1,5 +1,5 @@
 //! The audit-log timeline in headless Chromium: grouped by UTC day, newest first, one sentence
-//! per event with its chips, and an honest empty state.
+//! per event with its chips, an honest empty state, and a window of rows over 5,000 events.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -13,16 +13,26 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A fresh mount point at the very top of the page, with the app's stylesheet loaded (the
+/// timeline's rows have fixed heights, so the real CSS matters), scrolled to the top.
 fn root() -> web_sys::HtmlElement {
+    let body = document().body().expect("body");
+    if document().get_element_by_id("app-css").is_none() {
+        let style = document().create_element("style").expect("style");
+        style.set_id("app-css");
+        style.set_text_content(Some(include_str!("../style/main.css")));
+        document()
+            .head()
+            .expect("head")
+            .append_child(&style)
+            .expect("append");
+    }
     let root: web_sys::HtmlElement = document()
         .create_element("div")
         .expect("div")
         .unchecked_into();
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
+    body.prepend_with_node_1(&root).expect("prepend");
+    window().scroll_to_with_x_and_y(0.0, 0.0);
     root
 }
 
@@ -62,7 +72,7 @@ async fn events_are_grouped_by_day_and_read_as_sentences() {
     );
     leptos::task::tick().await;
     assert_eq!(
-        texts(&root, ".day-heading"),
+        texts(&root, ".events .day-heading"),
         vec![
             "Monday, 21 September 2026 (UTC)",
             "Sunday, 20 September 2026 (UTC)"
@@ -76,13 +86,13 @@ async fn events_are_grouped_by_day_and_read_as_sentences() {
             "API key key_admin deleted API key key_ci in project Alpha",
         ]
     );
-    let first_chips = texts(&root, ".day:first-child li.event:first-child .chip");
+    let first_chips = texts(&root, "li.event[data-id='audit_log-3'] .chip");
     assert_eq!(
         first_chips,
         vec!["14:13:20 UTC", "session · 203.0.113.9 DE", "user.updated"]
     );
     assert_eq!(
-        texts(&root, ".day:last-child li.event:last-child .chip.project"),
+        texts(&root, "li.event[data-id='audit_log-1'] .chip.project"),
         vec!["project · Alpha"]
     );
 }
@@ -118,7 +128,7 @@ async fn an_event_opens_its_details_with_related_links_and_closes_on_cancel() {
     });
     leptos::task::tick().await;
     let button: web_sys::HtmlElement = root
-        .query_selector(".day:first-child li.event:first-child .sentence button")
+        .query_selector("li.event[data-id='audit_log-3'] .sentence button")
         .expect("selector")
         .expect("the sentence is a button")
         .unchecked_into();
@@ -177,7 +187,7 @@ async fn the_local_zone_is_named_in_the_day_headings() {
     });
     leptos::task::tick().await;
     let local = zone_name(Zone::Local);
-    let headings = texts(&root, ".day-heading");
+    let headings = texts(&root, ".events .day-heading");
     assert!(!headings.is_empty());
     assert!(
         headings.iter().all(|h| h.ends_with(&format!("({local})"))),
@@ -208,9 +218,15 @@ async fn the_type_picker_searches_and_selects_several_types() {
         .expect("dispatch");
     leptos::task::tick().await;
     let shown: Vec<String> = texts(&root, "label.check:not(.hidden)");
+    let expected: Vec<&str> = admin_api::audit_sentences::KNOWN_TYPES
+        .iter()
+        .copied()
+        .filter(|t| t.contains("invite"))
+        .collect();
+    assert_eq!(shown, expected);
     assert_eq!(
-        shown,
-        vec!["invite.sent", "invite.accepted", "invite.deleted"]
+        &shown[..3],
+        ["invite.sent", "invite.accepted", "invite.deleted"]
     );
     for n in [0, 2] {
         let boxes = root
@@ -228,4 +244,98 @@ async fn the_type_picker_searches_and_selects_several_types() {
         vec!["invite.sent", "invite.deleted"]
     );
     assert_eq!(texts(&root, "summary"), vec!["2 types"]);
+}
+
+/// `n` events a minute apart, newest first, ending at 2026-09-21.
+fn many(n: usize) -> Vec<AuditLog> {
+    (0..n)
+        .map(|i| {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("audit_log-{}", n - i), "type": "login.succeeded",
+                "effective_at": 1_790_000_000 - 60 * i64::try_from(i).expect("small"),
+                "actor": {"type": "session", "session": {"user": {"id": "user-a", "email": "ada@acme.example"}}},
+                "login.succeeded": {}
+            }))
+            .expect("event")
+        })
+        .collect()
+}
+
+async fn scroll_to(y: f64) {
+    window().scroll_to_with_x_and_y(0.0, y);
+    // The browser fires `scroll` asynchronously; the timeline listens for it.
+    window()
+        .dispatch_event(&web_sys::Event::new("scroll").expect("event"))
+        .expect("dispatch");
+    leptos::task::tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn five_thousand_events_render_as_a_window_that_follows_the_scroll() {
+    use gatehouse_app::pages::{DAY_ROW, EVENT_ROW};
+    let root = root();
+    let events = RwSignal::new(many(5_000));
+    let near_end = RwSignal::new(0_usize);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Timeline events=events on_near_end=Callback::new(move |()| near_end.update(|n| *n += 1))/> }
+    });
+    leptos::task::tick().await;
+    scroll_to(0.0).await;
+    let top = root.get_bounding_client_rect().top() + window().scroll_y().expect("scroll");
+    let rendered = root.query_selector_all("li.event").expect("rows").length();
+    assert!(
+        (5..=80).contains(&rendered),
+        "a window of rows, not 5,000: {rendered}"
+    );
+    assert_eq!(near_end.get_untracked(), 0, "the top is far from the end");
+    // The page is as tall as all 5,000 rows: 5,000 events and 4 day headings (3 days and a bit).
+    let height = root
+        .query_selector(".timeline")
+        .expect("selector")
+        .expect("timeline")
+        .get_bounding_client_rect()
+        .height();
+    assert_eq!(height, 5_000.0 * EVENT_ROW + 4.0 * DAY_ROW);
+    // Halfway down, the rows there are rendered, the first ones are gone, and the sticky bar
+    // names the day at the top.
+    scroll_to(top + height / 2.0).await;
+    let ids: Vec<String> = {
+        let nodes = root.query_selector_all("li.event").expect("rows");
+        (0..nodes.length())
+            .filter_map(|i| nodes.item(i))
+            .filter_map(|n| {
+                n.unchecked_into::<web_sys::Element>()
+                    .get_attribute("data-id")
+            })
+            .collect()
+    };
+    assert!(!ids.iter().any(|id| id == "audit_log-5000"), "{ids:?}");
+    assert!(ids.iter().any(|id| id == "audit_log-2500"), "{ids:?}");
+    assert!(ids.len() <= 80, "{}", ids.len());
+    let bar = texts(&root, ".current-day .day-heading");
+    assert_eq!(bar.len(), 1, "one sticky day bar: {bar:?}");
+    assert!(bar[0].ends_with("(UTC)"), "{bar:?}");
+    // Near the end, the page asks for older events.
+    scroll_to(top + height - 500.0).await;
+    assert!(near_end.get_untracked() > 0, "asked for older events");
+    assert!(
+        root.query_selector("li.event[data-id='audit_log-1']")
+            .expect("selector")
+            .is_some(),
+        "the last event is rendered at the end"
+    );
+    // Older events appended at the end grow the list without moving what is on screen.
+    let before = root.get_bounding_client_rect().top();
+    events.update(|e| {
+        let mut older = many(100);
+        for (i, event) in older.iter_mut().enumerate() {
+            event.id = format!("audit_log-older-{i}");
+            event.effective_at -= 5_000 * 60;
+        }
+        e.extend(older);
+    });
+    leptos::task::tick().await;
+    assert_eq!(root.get_bounding_client_rect().top(), before);
+    scroll_to(0.0).await;
+    root.remove();
 }

@@ -14,9 +14,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
+use super::Timeline;
 use crate::api;
-use crate::components::{CursorTrail, ErrorNotice, Modal, Pager};
-use crate::format::{Zone, ZoneChoice, day_heading, day_key, time_of_day, zone_name};
+use crate::components::{ErrorNotice, Modal};
+use crate::format::{Zone, ZoneChoice, day_key, time_of_day, zone_name};
 
 /// The time-range presets: query value, label, seconds back from now.
 const RANGES: &[(&str, &str, i64)] = &[
@@ -33,7 +34,8 @@ struct Filters {
     resource_id: Option<String>,
     /// An email or an actor id (user, API key or service account).
     actor: Option<String>,
-    project_id: Option<String>,
+    /// Any of these projects.
+    project_ids: Vec<String>,
     range: Option<String>,
     /// A custom range (`range=custom`), in Unix seconds.
     from: Option<i64>,
@@ -52,7 +54,12 @@ impl Filters {
                 .collect(),
             resource_id: get("resource_id"),
             actor: get("actor"),
-            project_id: get("project_id"),
+            project_ids: query
+                .get_all("project_id")
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| !p.trim().is_empty())
+                .collect(),
             range: get("range").filter(|r| r == "custom" || RANGES.iter().any(|(v, _, _)| v == r)),
             from: get("from").and_then(|v| v.parse().ok()),
             to: get("to").and_then(|v| v.parse().ok()),
@@ -65,11 +72,11 @@ impl Filters {
             .iter()
             .map(|t| ("event_type", t.clone()))
             .collect();
+        pairs.extend(self.project_ids.iter().map(|p| ("project_id", p.clone())));
         pairs.extend(
             [
                 ("resource_id", &self.resource_id),
                 ("actor", &self.actor),
-                ("project_id", &self.project_id),
                 ("range", &self.range),
             ]
             .into_iter()
@@ -105,7 +112,7 @@ impl Filters {
         let lte = if custom { self.to } else { None };
         ListAuditLogsQuery {
             paging: Paging {
-                limit: Some(50),
+                limit: Some(100),
                 after,
             },
             effective_at: EffectiveAt {
@@ -127,10 +134,28 @@ impl Filters {
                 .filter(|a| !a.contains('@'))
                 .into_iter()
                 .collect(),
-            project_ids: self.project_id.clone().into_iter().collect(),
+            project_ids: self.project_ids.clone(),
             ..ListAuditLogsQuery::default()
         }
     }
+}
+
+/// Where the list stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    /// The first page of these filters is on its way.
+    Loading,
+    /// Loaded; `next` is the cursor of the next (older) page, if upstream has more.
+    Ready { next: Option<String> },
+    /// Older events are on their way.
+    LoadingOlder,
+    /// The first page failed.
+    Failed(api::ClientError),
+    /// An older page failed; what is loaded stays, and the reader can try again.
+    OlderFailed {
+        next: String,
+        error: api::ClientError,
+    },
 }
 
 /// The audit-log page.
@@ -138,13 +163,67 @@ impl Filters {
 pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| query.with(Filters::from_query));
-    let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
     let zone = expect_context::<ZoneChoice>();
-    let events = LocalResource::new(move || {
-        let request = filters.get().to_query(trail.get().after);
-        async move { api::list_audit_logs(&request).await }
+    let events = RwSignal::new(Vec::<AuditLog>::new());
+    let status = RwSignal::new(Status::Loading);
+    let reload = RwSignal::new(0_u32);
+    // Each load belongs to one filter set; an answer for an older one is dropped.
+    let generation = StoredValue::new(0_u32);
+    Effect::new(move |_| {
+        reload.track();
+        let request = filters.get().to_query(None);
+        let current = generation.get_value().wrapping_add(1);
+        generation.set_value(current);
+        status.set(Status::Loading);
+        leptos::task::spawn_local(async move {
+            let result = api::list_audit_logs(&request).await;
+            if generation.get_value() != current {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    let next = page.has_more.then_some(page.last_id).flatten();
+                    events.set(page.data);
+                    status.set(Status::Ready { next });
+                }
+                Err(error) => {
+                    events.set(Vec::new());
+                    status.set(Status::Failed(error));
+                }
+            }
+        });
     });
-    let new_events = live_tail(filters, trail, events);
+    let load_older = move || {
+        let next = match status.get_untracked() {
+            Status::Ready { next: Some(next) } | Status::OlderFailed { next, .. } => next,
+            _ => return,
+        };
+        let request = filters.get_untracked().to_query(Some(next.clone()));
+        let current = generation.get_value();
+        status.set(Status::LoadingOlder);
+        leptos::task::spawn_local(async move {
+            let result = api::list_audit_logs(&request).await;
+            if generation.get_value() != current {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    let next = page.has_more.then_some(page.last_id).flatten();
+                    events.update(|e| e.extend(page.data));
+                    status.set(Status::Ready { next });
+                }
+                Err(error) => status.set(Status::OlderFailed { next, error }),
+            }
+        });
+    };
+    // Infinite scroll loads on its own only while nothing has failed; after a failure the
+    // reader retries with the button, so a broken upstream is not hammered.
+    let near_end = Callback::new(move |()| {
+        if matches!(status.get_untracked(), Status::Ready { next: Some(_) }) {
+            load_older();
+        }
+    });
+    let new_events = live_tail(filters, events);
     // Users' emails turn ids in sentences into names; without them the ids still read.
     let users = LocalResource::new(|| async {
         let query = ListUsersQuery {
@@ -161,6 +240,8 @@ pub fn AuditLogPage() -> impl IntoView {
                 .collect::<HashMap<_, _>>()
         })
     });
+    let names = Signal::derive(move || users.get().and_then(Result::ok).unwrap_or_default());
+    let loaded_once = move || !matches!(status.get(), Status::Loading | Status::Failed(_));
     view! {
         <section aria-labelledby="audit-heading">
             <h1 id="audit-heading">"Audit log"</h1>
@@ -169,7 +250,7 @@ pub fn AuditLogPage() -> impl IntoView {
             <ExportLinks filters=filters/>
             <div class="live" aria-live="polite">
                 <Show when=move || { new_events.get() > 0 }>
-                    <button type="button" class="primary" on:click=move |_| events.refetch()>
+                    <button type="button" class="primary" on:click=move |_| reload.update(|n| *n += 1)>
                         {move || match new_events.get() {
                             1 => "1 new event: show it".to_owned(),
                             n if n > 100 => "More than 100 new events: show them".to_owned(),
@@ -178,23 +259,45 @@ pub fn AuditLogPage() -> impl IntoView {
                     </button>
                 </Show>
             </div>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading events…"</p> }>
+            {move || match status.get() {
+                Status::Loading => view! { <p class="loading" aria-busy="true">"Loading events…"</p> }.into_any(),
+                Status::Failed(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                _ => ().into_any(),
+            }}
+            <Show when=loaded_once>
                 {move || {
-                    // Read here, outside the async part, so a zone switch re-renders the page.
+                    // Rebuilt when the zone or the names change; loading more only grows `events`.
                     let zone = zone.0.get();
-                    Suspend::new(async move {
-                        let names = users.await.unwrap_or_default();
-                        match events.await {
-                            Ok(page) => view! {
-                                <Timeline events=page.data.clone() names=names filtered=!filters.get_untracked().is_empty() zone=zone/>
-                                <Pager path=filters.get_untracked().to_href() trail=trail.get_untracked()
-                                    last_id=page.last_id.clone() has_more=page.has_more/>
-                            }.into_any(),
-                            Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
-                        }
-                    })
+                    let names = names.get();
+                    view! {
+                        <Timeline events=events names=names filtered=!filters.get_untracked().is_empty()
+                            zone=zone on_near_end=near_end/>
+                    }
                 }}
-            </Transition>
+                <div class="older" aria-live="polite">
+                    {move || match status.get() {
+                        Status::Ready { next: Some(_) } => view! {
+                            <button type="button" on:click=move |_| load_older()>"Load older events"</button>
+                            <span class="count">{format!("{} events loaded", events.with(Vec::len))}</span>
+                        }.into_any(),
+                        Status::LoadingOlder => view! {
+                            <button type="button" disabled=true aria-busy="true"><span class="spinner" aria-hidden="true"></span>"Loading older events…"</button>
+                            <span class="count">{format!("{} events loaded", events.with(Vec::len))}</span>
+                        }.into_any(),
+                        Status::OlderFailed { error, .. } => view! {
+                            <ErrorNotice error=error/>
+                            <button type="button" on:click=move |_| load_older()>"Try again"</button>
+                        }.into_any(),
+                        Status::Ready { next: None } if events.with(|e| !e.is_empty()) => view! {
+                            <p class="count">{move || format!(
+                                "All {} events these filters match are loaded; upstream has none older.",
+                                events.with(Vec::len)
+                            )}</p>
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }}
+                </div>
+            </Show>
         </section>
     }
 }
@@ -202,30 +305,28 @@ pub fn AuditLogPage() -> impl IntoView {
 /// How often the first page looks for newer events.
 const TAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// While the reader is on the first page, asks upstream every [`TAIL_EVERY`] how many events
-/// are newer than the top one (same filters). The count waits behind a button, so the list never
-/// moves under the reader's eyes; following a page or loading clears it.
-fn live_tail(
-    filters: Memo<Filters>,
-    trail: Memo<CursorTrail>,
-    events: LocalResource<Result<admin_api::ListPage<AuditLog>, api::ClientError>>,
-) -> RwSignal<usize> {
-    let newest = RwSignal::new(None::<String>);
+/// While the reader is at the top of an open-ended range, asks upstream every [`TAIL_EVERY`] how
+/// many events are newer than the top one (same filters). The count waits behind a button, so
+/// the list never moves under the reader's eyes; showing them reloads the list.
+fn live_tail(filters: Memo<Filters>, events: RwSignal<Vec<AuditLog>>) -> RwSignal<usize> {
     let count = RwSignal::new(0_usize);
     Effect::new(move |_| {
-        if let Some(Ok(page)) = events.get() {
-            newest.set(page.first_id.clone());
-            count.set(0);
-        }
+        events.with(|_| count.set(0));
     });
     let poll = move || {
-        if trail.get_untracked().after.is_some() {
+        let filters = filters.get_untracked();
+        // A range with an end has nothing new to show.
+        if filters.range.as_deref() == Some("custom") && filters.to.is_some() {
             return;
         }
-        let Some(first) = newest.get_untracked() else {
+        // Only at the top: further down, the reader is reading, not waiting.
+        if window().scroll_y().unwrap_or(0.0) > 200.0 {
+            return;
+        }
+        let Some(first) = events.with_untracked(|e| e.first().map(|e| e.id.clone())) else {
             return;
         };
-        let mut query = filters.get_untracked().to_query(None);
+        let mut query = filters.to_query(None);
         query.before = Some(first);
         query.paging.limit = Some(100);
         leptos::task::spawn_local(async move {
@@ -280,8 +381,12 @@ pub fn TypePicker(
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let search = RwSignal::new(String::new());
-    let mut families: Vec<&'static str> = KNOWN_TYPES.iter().map(|t| family(t)).collect();
-    families.dedup();
+    let mut families: Vec<&'static str> = Vec::new();
+    for t in KNOWN_TYPES {
+        if !families.contains(&family(t)) {
+            families.push(family(t));
+        }
+    }
     let summary = move || match selected.with(Vec::len) {
         0 => "All types".to_owned(),
         1 => selected.with(|s| s[0].clone()),
@@ -315,6 +420,53 @@ pub fn TypePicker(
                         </fieldset>
                     }
                 }).collect_view()}
+            </div>
+        </details>
+    }
+}
+
+/// A multi-select of the organization's projects by name (archived ones too: their events stay).
+#[component]
+fn ProjectPicker(
+    /// The projects as (id, name).
+    projects: Signal<Option<Vec<(String, String)>>>,
+    /// The chosen project ids.
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let summary = move || match selected.with(Vec::len) {
+        0 => "All projects".to_owned(),
+        1 => {
+            let id = selected.with(|s| s[0].clone());
+            projects
+                .get()
+                .unwrap_or_default()
+                .into_iter()
+                .find(|(p, _)| *p == id)
+                .map_or(id, |(_, name)| name)
+        }
+        n => format!("{n} projects"),
+    };
+    view! {
+        <details class="type-picker project-picker">
+            <summary aria-describedby="filter-project-label">{summary}</summary>
+            <div class="picker-body">
+                <button type="button" class="link" on:click=move |_| selected.set(Vec::new())>"Clear"</button>
+                {move || match projects.get() {
+                    None => view! { <p class="loading">"Loading projects…"</p> }.into_any(),
+                    Some(list) => list.into_iter().map(|(id, name)| {
+                        let value = id.clone();
+                        let toggle = move |_| selected.update(|s| {
+                            if let Some(i) = s.iter().position(|x| *x == value) { s.remove(i); } else { s.push(value.clone()); }
+                        });
+                        let checked = move || selected.with(|s| s.contains(&id));
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" prop:checked=checked on:change=toggle/>
+                                {name}
+                            </label>
+                        }
+                    }).collect_view().into_any(),
+                }}
             </div>
         </details>
     }
@@ -374,7 +526,7 @@ fn FilterForm(
     let event_types = RwSignal::new(current.event_types.clone());
     let resource_id = RwSignal::new(current.resource_id.unwrap_or_default());
     let actor = RwSignal::new(current.actor.unwrap_or_default());
-    let project_id = RwSignal::new(current.project_id.unwrap_or_default());
+    let project_ids = RwSignal::new(current.project_ids.clone());
     let range = RwSignal::new(current.range.unwrap_or_default());
     let zone = expect_context::<ZoneChoice>();
     let from = RwSignal::new(
@@ -389,6 +541,18 @@ fn FilterForm(
             .map(|t| to_input(t, zone.current()))
             .unwrap_or_default(),
     );
+    // The URL is the truth: a link, Back or "Clear filters" changes it, and the form follows.
+    Effect::new(move |_| {
+        let current = filters.get();
+        event_types.set(current.event_types.clone());
+        resource_id.set(current.resource_id.clone().unwrap_or_default());
+        actor.set(current.actor.clone().unwrap_or_default());
+        project_ids.set(current.project_ids.clone());
+        range.set(current.range.clone().unwrap_or_default());
+        let zone = zone.current();
+        from.set(current.from.map(|t| to_input(t, zone)).unwrap_or_default());
+        to.set(current.to.map(|t| to_input(t, zone)).unwrap_or_default());
+    });
     let navigate = use_navigate();
     let apply = move |event: web_sys::SubmitEvent| {
         event.prevent_default();
@@ -399,7 +563,7 @@ fn FilterForm(
             event_types: event_types.get_untracked(),
             resource_id: some(resource_id),
             actor: some(actor),
-            project_id: some(project_id),
+            project_ids: project_ids.get_untracked(),
             range: some(range),
             from: from_input(&from.get_untracked(), zone.current()),
             to: from_input(&to.get_untracked(), zone.current()),
@@ -439,11 +603,8 @@ fn FilterForm(
                 </datalist>
             </div>
             <div>
-                <label for="filter-project">"Project"</label>
-                <select id="filter-project" prop:value=project_id on:change=move |e| project_id.set(event_target_value(&e))>
-                    <option value="">"All projects"</option>
-                    {move || projects.get().unwrap_or_default().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
-                </select>
+                <span class="label" id="filter-project-label">"Projects"</span>
+                <ProjectPicker projects=projects selected=project_ids/>
             </div>
             <div>
                 <label for="filter-resource">"Resource id"</label>
@@ -468,6 +629,8 @@ fn ExportLinks(
 ) -> impl IntoView {
     let progress = RwSignal::new(None::<(String, usize)>);
     let outcome = RwSignal::new(None::<String>);
+    // The finished export's manifest: its id, and its SHA-256 once the BFF has it.
+    let manifest = RwSignal::new(None::<(String, Option<String>)>);
     let controller = StoredValue::new_local(None::<web_sys::AbortController>);
     let start = move |format: &'static str| {
         let mut query = filters.get_untracked().to_query(None);
@@ -481,16 +644,27 @@ fn ExportLinks(
         controller.set_value(abort);
         progress.set(Some((format.to_owned(), 0)));
         outcome.set(None);
+        manifest.set(None);
         leptos::task::spawn_local(async move {
             let result = crate::export::download(&url, format, signal.as_ref(), move |events| {
                 progress.set(Some((format.to_owned(), events)));
             })
             .await;
             progress.set(None);
-            outcome.set(Some(match result {
-                Ok(events) => format!("Exported {events} events as {}.", format.to_uppercase()),
+            outcome.set(Some(match &result {
+                Ok(saved) => format!(
+                    "Exported {} events as {}.",
+                    saved.events,
+                    format.to_uppercase()
+                ),
                 Err(error) => format!("The export did not finish: {error}"),
             }));
+            if let Some(id) = result.ok().and_then(|saved| saved.export_id) {
+                manifest.set(Some((id.clone(), None)));
+                if let Ok(found) = api::export_manifest(&id).await {
+                    manifest.set(Some((id, Some(found.sha256))));
+                }
+            }
         });
     };
     let cancel = move |_| {
@@ -513,127 +687,20 @@ fn ExportLinks(
                 })}
                 {move || outcome.get()}
             </span>
-        </div>
-    }
-}
-
-/// Events grouped by UTC day, newest first, one sentence each.
-#[component]
-pub fn Timeline(
-    /// The events of this page, newest first.
-    events: Vec<AuditLog>,
-    /// Known names of ids (users' emails).
-    #[prop(default = HashMap::new())]
-    names: HashMap<String, String>,
-    /// Whether filters are applied (changes what an empty page says).
-    #[prop(default = false)]
-    filtered: bool,
-    /// The zone days and times are shown in.
-    #[prop(default = Zone::Utc)]
-    zone: Zone,
-) -> impl IntoView {
-    if events.is_empty() {
-        let message = if filtered {
-            "No events match these filters in this range."
-        } else {
-            "No events yet. If your organization has audit logging switched off, turn it on under Data controls in OpenAI's settings (it cannot be switched off again); until then nothing is recorded."
-        };
-        return view! { <p class="empty">{message}</p> }.into_any();
-    }
-    let zone_label = zone_name(zone);
-    let mut days: Vec<(String, Vec<AuditLog>)> = Vec::new();
-    for event in events {
-        let day = day_key(event.effective_at, zone);
-        match days.last_mut() {
-            Some((d, list)) if *d == day => list.push(event),
-            _ => days.push((day, vec![event])),
-        }
-    }
-    let names = std::sync::Arc::new(names);
-    view! {
-        <div class="timeline">
-            {days.into_iter().map(|(day, events)| {
-                let heading = format!("{} ({zone_label})", day_heading(events[0].effective_at, zone));
-                let names = names.clone();
-                let label = heading.clone();
-                view! {
-                    <section class="day" aria-label=label data-day=day>
-                        <h2 class="day-heading">{heading}</h2>
-                        <ol class="events">
-                            {events.into_iter().map(|event| view! { <EventItem event=event names=names.clone() zone=zone/> }).collect_view()}
-                        </ol>
-                    </section>
-                }
-            }).collect_view()}
-        </div>
-    }
-    .into_any()
-}
-
-/// One event: its sentence and chips.
-#[component]
-fn EventItem(
-    /// The event.
-    event: AuditLog,
-    /// Known names of ids.
-    names: std::sync::Arc<HashMap<String, String>>,
-    /// The zone times are shown in.
-    zone: Zone,
-) -> impl IntoView {
-    let sentence = describe(&event, &|id| names.get(id).cloned());
-    let session = event.actor.as_ref().and_then(|a| a.session.as_ref());
-    let actor_chip = match (
-        session,
-        event.actor.as_ref().and_then(|a| a.api_key.as_ref()),
-    ) {
-        (Some(s), _) => {
-            let country = s
-                .ip_address_details
-                .as_ref()
-                .and_then(|d| d.country.clone())
-                .unwrap_or_default();
-            format!(
-                "session · {} {country}",
-                s.ip_address.clone().unwrap_or_default()
-            )
-            .trim()
-            .to_owned()
-        }
-        (None, Some(key)) => format!("API key · {}", key.id.clone().unwrap_or_default()),
-        (None, None) => "unknown actor".to_owned(),
-    };
-    let project = event
-        .project
-        .as_ref()
-        .map(|p| p.name.clone().unwrap_or_else(|| p.id.clone()));
-    let open = RwSignal::new(false);
-    let show_details = move |_| open.set(true);
-    let details = event.clone();
-    let title = sentence.clone();
-    let label = format!("Details: {sentence}");
-    view! {
-        <li class="event" data-type=event.event_type.clone() data-id=event.id.clone()>
-            <p class="sentence">
-                <button type="button" class="link sentence-button" on:click=show_details aria-label=label>
-                    {sentence}
-                </button>
-            </p>
-            {move || open.get().then(|| view! {
-                <EventDetails event=details.clone() title=title.clone() on_close=Callback::new(move |()| open.set(false))/>
+            {move || manifest.get().map(|(id, sha256)| view! {
+                <span class="manifest">
+                    " "
+                    <a href=format!("/api/audit_logs/export/{id}/manifest") download="">"Download the manifest"</a>
+                    {sha256.map(|hash| view! { " · SHA-256 " <code class="sha256">{hash}</code> })}
+                </span>
             })}
-            <p class="chips">
-                <span class="chip time">{format!("{} {}", time_of_day(event.effective_at, zone), if zone == Zone::Utc { "UTC" } else { "local" })}</span>
-                <span class="chip actor">{actor_chip}</span>
-                {project.map(|p| view! { <span class="chip project">{format!("project · {p}")}</span> })}
-                <code class="chip type">{event.event_type.clone()}</code>
-            </p>
-        </li>
+        </div>
     }
 }
 
 /// The event in a dialog, opened from the timeline.
 #[component]
-fn EventDetails(
+pub(super) fn EventDetails(
     /// The event.
     event: AuditLog,
     /// Its sentence, as the dialog's title.
