@@ -246,6 +246,44 @@ pub async fn find_audit_event(
     send(Request::get(&url)).await
 }
 
+/// What the BFF recorded about one export (`GET /api/audit_logs/export/{id}/manifest`): the
+/// part the page shows; the downloadable file has every field.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ExportManifest {
+    /// Events in the file.
+    pub event_count: u64,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// The manifest of a finished export. The BFF writes it as the file ends, so the first ask may
+/// come a moment early: it asks again, briefly.
+pub async fn export_manifest(export_id: &str) -> Result<ExportManifest, ClientError> {
+    let url = format!(
+        "/api/audit_logs/export/{}/manifest",
+        js_sys::encode_uri_component(export_id)
+    );
+    let mut tries = 0;
+    loop {
+        match send(Request::get(&url)).await {
+            Err(error) if error.status() == Some(404) && tries < 10 => {
+                tries += 1;
+                sleep(200).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Waits `millis` milliseconds (a `setTimeout` as a future).
+async fn sleep(millis: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// `GET /api/v1/organization/projects`.
 pub async fn list_projects(
     query: &admin_api::projects::ListProjectsQuery,

@@ -6,14 +6,22 @@ use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+/// A finished export: how many events the file holds, and the id of its manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// Events in the file.
+    pub events: usize,
+    /// The BFF's id for this export (`x-gatehouse-export-id`), which names its manifest.
+    pub export_id: Option<String>,
+}
+
 /// Downloads `url` as `audit-log.<format>`, calling `progress` with the events received so far.
-/// Returns how many events the file holds.
 pub async fn download(
     url: &str,
     format: &str,
     signal: Option<&web_sys::AbortSignal>,
     progress: impl Fn(usize),
-) -> Result<usize, String> {
+) -> Result<Saved, String> {
     let response = gloo_net::http::Request::get(url)
         .abort_signal(signal)
         .send()
@@ -34,6 +42,7 @@ pub async fn download(
             .unwrap_or_else(|_| format!("the server answered {status}"));
         return Err(message);
     }
+    let export_id = response.headers().get("x-gatehouse-export-id");
     let body = response.body().ok_or("the answer had no body")?;
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let chunks = Array::new();
@@ -78,7 +87,10 @@ pub async fn download(
     anchor.set_download(&format!("audit-log.{format}"));
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&href);
-    Ok(events(format, lines))
+    Ok(Saved {
+        events: events(format, lines),
+        export_id,
+    })
 }
 
 /// Events in `lines` lines: CSV has a header row; a stopped export's last line is a note.
