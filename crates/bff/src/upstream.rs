@@ -102,6 +102,15 @@ impl Upstream {
         })
     }
 
+    /// Whether `redacted` (upstream's `sk-admin-...abcd` form of a key) could be the portal's
+    /// own key: its visible end matches. (Upstream writes the kind's prefix, not the key's own
+    /// start, so only the end tells.) The key itself never leaves this type.
+    pub fn may_be_own_key(&self, redacted: &str) -> bool {
+        redacted
+            .rsplit_once("...")
+            .is_some_and(|(_, end)| end.len() >= 4 && self.key.0.ends_with(end))
+    }
+
     /// Whether upstream answers and accepts the key (one cheap read, not retried).
     pub async fn readiness(&self) -> Readiness {
         let url = format!("{}/organization/users?limit=1", self.base);
@@ -184,8 +193,16 @@ impl Upstream {
         query: &str,
         body: Option<serde_json::Value>,
     ) -> Result<Response, AppError> {
-        debug_assert!(path.starts_with("/organization/"), "path {path}");
-        let mut url = format!("{}{path}", self.base);
+        debug_assert!(
+            path.starts_with("/organization/") || path.starts_with("/sandbox/"),
+            "path {path}"
+        );
+        // The sandbox's controls live beside its `/v1`, not under it (demo mode only).
+        let base = match path.starts_with("/sandbox/") {
+            true => self.base.strip_suffix("/v1").unwrap_or(&self.base),
+            false => &self.base,
+        };
+        let mut url = format!("{base}{path}");
         if !query.is_empty() {
             url.push('?');
             url.push_str(query);

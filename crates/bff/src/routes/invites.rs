@@ -24,6 +24,25 @@ pub fn router() -> Router<AppState> {
             "/organization/invites/{invite_id}",
             get(retrieve_invite).delete(delete_invite),
         )
+        .route(
+            "/sandbox/invites/{invite_id}/accept",
+            axum::routing::post(simulate_acceptance),
+        )
+}
+
+/// Demo mode only: the sandbox's control that makes the invited person accept. Against the real
+/// API there is no such thing, and the route answers 404 like any unknown one.
+async fn simulate_acceptance(
+    State(state): State<AppState>,
+    caller: proxy::Caller,
+    Path(invite_id): Path<String>,
+) -> Result<Response, AppError> {
+    if !state.demo {
+        return Err(AppError::not_found());
+    }
+    ids::invite_id(&invite_id)?;
+    let path = format!("/sandbox/invites/{invite_id}/accept");
+    proxy::write(&state, &caller, Method::POST, &path, None).await
 }
 
 async fn list_invites(

@@ -40,9 +40,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::require_session,
         ));
-    let journal = journal::router().merge(export::router()).route_layer(
-        axum::middleware::from_fn_with_state(state.clone(), guard::require_session),
-    );
+    let journal = journal::router()
+        .merge(export::router())
+        .merge(admin_api_keys::portal_router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_session,
+        ));
     let api = Router::new()
         .merge(session::router())
         .merge(journal)

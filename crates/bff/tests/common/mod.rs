@@ -69,6 +69,20 @@ impl Harness {
         policy: Policy,
         trusted_header: Option<gatehouse::trusted_header::TrustedHeader>,
     ) -> Self {
+        Self::build(sandbox, policy, trusted_header, false).await
+    }
+
+    /// A BFF in demo mode (its upstream is the sandbox, and the sandbox controls are open).
+    pub async fn demo() -> Self {
+        Self::build(small_sandbox(CANARY_KEY), Policy::default(), None, true).await
+    }
+
+    async fn build(
+        sandbox: Sandbox,
+        policy: Policy,
+        trusted_header: Option<gatehouse::trusted_header::TrustedHeader>,
+        demo: bool,
+    ) -> Self {
         let upstream_hits = Arc::new(AtomicUsize::new(0));
         let hits = upstream_hits.clone();
         let counted = sandbox::app(sandbox.clone()).layer(axum::middleware::from_fn(
@@ -107,7 +121,7 @@ impl Harness {
             journal: Some(journal.clone()),
             allowed_origins: vec![ORIGIN.to_owned()].into(),
             upstream,
-            demo: false,
+            demo,
             static_dir: None,
             secure_cookies: false,
             trusted_header: trusted_header.map(Arc::new),
