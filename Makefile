@@ -17,3 +17,4 @@ size:
 bench:
 	cargo bench --locked -p sandbox --bench audit_logs
 	cargo bench --locked -p gatehouse --bench proxy
+	cargo bench --locked -p gatehouse --bench export
