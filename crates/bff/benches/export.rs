@@ -161,7 +161,7 @@ async fn export(upstream: &str, format: &str) {
         .collect();
     assert_eq!(manifest["status"], "complete", "{manifest}");
     assert_eq!(manifest["sha256"], sha256, "the manifest matches the file");
-    let events = manifest["events"].as_u64().expect("events");
+    let events = manifest["event_count"].as_u64().expect("event_count");
     assert_eq!(events, EVENTS as u64, "every event exported");
 
     #[allow(clippy::cast_precision_loss)]

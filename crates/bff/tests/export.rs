@@ -272,7 +272,7 @@ async fn each_export_has_a_manifest_matching_its_file_and_a_journal_row() {
             assert_eq!(body["id"], id.as_str());
             assert_eq!(body["sha256"], sha256_hex(answer.text.as_bytes()));
             assert_eq!(body["bytes"], answer.text.len());
-            assert_eq!(body["events"], events);
+            assert_eq!(body["event_count"], events);
             assert_eq!(body["format"], format);
             assert_eq!(body["filters"], serde_json::json!(filters));
             assert_eq!(body["status"], "complete");
@@ -398,7 +398,7 @@ async fn an_export_abandoned_mid_file_is_journaled_as_cancelled() {
     }
     let manifest = manifest.expect("the cancelled export is journaled");
     assert_eq!(manifest["status"], "cancelled");
-    assert_eq!(manifest["events"], 100, "the first page only");
+    assert_eq!(manifest["event_count"], 100, "the first page only");
     assert_eq!(manifest["sha256"], sha256_hex(&first));
     let rows = export_rows(&harness, &cookie).await;
     assert_eq!(rows.len(), 1);
@@ -439,7 +439,7 @@ async fn an_export_upstream_refuses_is_journaled_as_failed() {
             .is_some_and(|m| m.contains("Admin key rejected")),
         "{manifest}"
     );
-    assert_eq!(manifest["events"], 0);
+    assert_eq!(manifest["event_count"], 0);
     let rows = export_rows(&harness, &cookie).await;
     assert_eq!(rows[0]["status"], 502);
 }

@@ -292,7 +292,7 @@ struct Manifest<'a> {
     format: &'static str,
     /// The filters as sent upstream, without the page size and the cursor that walks the pages.
     filters: &'a [(String, String)],
-    events: u64,
+    event_count: u64,
     bytes: u64,
     /// SHA-256 of exactly the bytes sent, hex.
     sha256: String,
@@ -417,7 +417,7 @@ impl Tally {
             id: &id,
             format: self.format.name(),
             filters: &self.filters,
-            events: self.events,
+            event_count: self.events,
             bytes: self.bytes,
             sha256: self
                 .digest
