@@ -126,6 +126,40 @@ pub async fn delete_user(csrf_token: &str, user_id: &str) -> Result<UserDeleted,
     send(Request::delete(&url).header("X-CSRF-Token", csrf_token)).await
 }
 
+/// `GET /api/v1{path}`: any allow-listed read (`path` carries its query).
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
+    send(Request::get(&format!("/api/v1{path}"))).await
+}
+
+/// `POST /api/v1{path}` with a JSON body (or none), as the signed-in owner.
+pub async fn post<T: DeserializeOwned>(
+    csrf_token: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<T, ClientError> {
+    let request = Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token);
+    match body {
+        Some(body) => send_json(request, body).await,
+        None => send(request).await,
+    }
+}
+
+/// `DELETE /api/v1{path}`, as the signed-in owner.
+pub async fn delete<T: DeserializeOwned>(csrf_token: &str, path: &str) -> Result<T, ClientError> {
+    send(Request::delete(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token)).await
+}
+
+/// The admin keys the portal itself may be using (`GET /api/admin_key_in_use`).
+pub async fn admin_key_in_use() -> Result<Vec<String>, ClientError> {
+    #[derive(Deserialize)]
+    struct InUse {
+        ids: Vec<String>,
+    }
+    send::<InUse>(Request::get("/api/admin_key_in_use"))
+        .await
+        .map(|r| r.ids)
+}
+
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ClientError> {
     decode(dispatch(request, None).await?).await
 }

@@ -5,9 +5,10 @@ use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{self, SessionInfo};
-use crate::components::{ToastRegion, Toasts};
+use crate::components::{ThemePicker, ToastRegion, Toasts};
 use crate::pages::{
-    AuditEventPage, AuditLogPage, JournalPage, NotBuilt, NotFound, SignInPage, UsersPage,
+    AdminKeysPage, AuditEventPage, AuditLogPage, InvitesPage, JournalPage, NotFound, ProjectPage,
+    ProjectsPage, SignInPage, UsersPage,
 };
 
 /// The signed-in session, shared by every page.
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
     provide_context(Auth { session });
     provide_context(Toasts::new());
     provide_context(crate::format::ZoneChoice::load());
+    crate::components::theme_restore();
     leptos::task::spawn_local(async move {
         session.set(api::current_session().await.ok());
         checked.set(true);
@@ -69,15 +71,18 @@ fn Shell() -> impl IntoView {
                 <A href="/audit-log">"Audit log"</A>
                 <A href="/journal">"Journal"</A>
             </nav>
+            <ThemePicker/>
             <SessionMenu/>
         </header>
         <main id="main">
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/users"/> }/>
                 <Route path=path!("/users") view=UsersPage/>
-                <Route path=path!("/invites") view=|| view! { <NotBuilt title="Invites"/> }/>
-                <Route path=path!("/projects") view=|| view! { <NotBuilt title="Projects"/> }/>
-                <Route path=path!("/admin-keys") view=|| view! { <NotBuilt title="Admin keys"/> }/>
+                <Route path=path!("/invites") view=InvitesPage/>
+                <Route path=path!("/projects") view=ProjectsPage/>
+                <Route path=path!("/projects/:id") view=ProjectPage/>
+                <Route path=path!("/projects/:id/:tab") view=ProjectPage/>
+                <Route path=path!("/admin-keys") view=AdminKeysPage/>
                 <Route path=path!("/audit-log") view=AuditLogPage/>
                 <Route path=path!("/audit-log/event/:id") view=AuditEventPage/>
                 <Route path=path!("/journal") view=JournalPage/>

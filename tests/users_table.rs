@@ -67,6 +67,7 @@ async fn owners_see_rows_and_write_controls() {
             "Email",
             "Role",
             "Added (UTC)",
+            "Projects",
             "Activity",
             "Actions"
         ]
@@ -110,7 +111,18 @@ async fn auditors_see_no_write_controls() {
             .length(),
         0
     );
-    assert_eq!(cells(&root, "thead th").len(), 5);
+    assert_eq!(cells(&root, "thead th").len(), 6);
+    let projects = root
+        .query_selector("a[aria-label='Projects of Ada']")
+        .expect("selector")
+        .expect("a projects link per user");
+    assert!(
+        projects
+            .get_attribute("href")
+            .is_some_and(|h| h.starts_with("/projects?member=user-")),
+        "{:?}",
+        projects.get_attribute("href")
+    );
     let activity = root
         .query_selector("a[aria-label='Audit log of Ada']")
         .expect("selector")

@@ -1,11 +1,21 @@
 //! Shared building blocks: dialogs, notices, toasts and pagers. Each lives once, here.
 
+mod confirm;
 mod dialog;
+mod listing;
 mod notice;
 mod pager;
+mod secret;
+mod theme;
 mod toast;
+mod write;
 
+pub use confirm::{ConfirmDialog, TextDialog};
 pub use dialog::Modal;
+pub use listing::{Listing, ListingStatus};
 pub use notice::{ErrorNotice, FormError};
-pub use pager::{CursorTrail, Pager};
+pub use pager::{CursorTrail, Pager, page_summary};
+pub use secret::{Secret, SecretDialog};
+pub use theme::{ThemePicker, restore as theme_restore};
 pub use toast::{Toast, ToastRegion, Toasts};
+pub use write::{SubmitButton, Write};

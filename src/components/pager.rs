@@ -111,3 +111,15 @@ pub fn Pager(
         </nav>
     }
 }
+
+/// An honest count for one page of a list upstream gives no total for: "Page 2: 20 invites;
+/// more on the next page." or "Page 1: 7 invites, all there are."
+pub fn page_summary(count: usize, noun: &str, trail: &CursorTrail, has_more: bool) -> String {
+    let page = trail.page_number();
+    let tail = match (has_more, page) {
+        (true, _) => "; more on the next page.",
+        (false, 1) => ", all there are.",
+        (false, _) => "; this is the last page.",
+    };
+    format!("Page {page}: {count} {noun}{tail}")
+}

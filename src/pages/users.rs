@@ -20,6 +20,18 @@ pub fn UsersPage() -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     let query = use_query_map();
     let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
+    // Upstream's own filter: exact emails, several at once (comma-separated here).
+    let emails = Memo::new(move |_| {
+        query
+            .with(|q| q.get("emails"))
+            .map(|e| {
+                e.split(',')
+                    .map(|x| x.trim().to_owned())
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
     let confirm_role = RwSignal::new(None::<RoleChange>);
     let confirm_delete = RwSignal::new(None::<User>);
 
@@ -39,7 +51,7 @@ pub fn UsersPage() -> impl IntoView {
                 limit: None,
                 after: trail.get().after,
             },
-            emails: Vec::new(),
+            emails: emails.get(),
         };
         async move { api::list_users(&query).await }
     });
@@ -76,16 +88,53 @@ pub fn UsersPage() -> impl IntoView {
         confirm_delete.set(Some(user));
     });
 
+    let typed = RwSignal::new(emails.get_untracked().join(", "));
+    let navigate = leptos_router::hooks::use_navigate();
+    let search = move |event: web_sys::SubmitEvent| {
+        event.prevent_default();
+        let text = typed.get_untracked();
+        let target = if text.trim().is_empty() {
+            "/users".to_owned()
+        } else {
+            format!(
+                "/users?{}",
+                admin_api::query::encode([("emails", text.trim().to_owned())])
+            )
+        };
+        navigate(&target, Default::default());
+    };
+    let pager_path = move || {
+        let list = emails.get();
+        if list.is_empty() {
+            "/users".to_owned()
+        } else {
+            format!(
+                "/users?{}",
+                admin_api::query::encode([("emails", list.join(","))])
+            )
+        }
+    };
     view! {
         <section aria-labelledby="users-heading">
             <h1 id="users-heading">"Users"</h1>
+            <form class="filters" role="search" on:submit=search>
+                <label for="user-emails">"Find by email"</label>
+                <input id="user-emails" type="search" placeholder="ada@acme.example, bob@acme.example"
+                    prop:value=typed on:input=move |e| typed.set(event_target_value(&e))/>
+                <button type="submit">"Find"</button>
+                <Show when=move || !emails.get().is_empty()>
+                    <leptos_router::components::A href="/users">"Show everyone"</leptos_router::components::A>
+                </Show>
+            </form>
+            <p class="hint">"OpenAI matches whole email addresses; separate several with commas."</p>
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading users…"</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
                         Ok(page) => view! {
                             <UsersTable users=page.data.clone() can_write=auth.can_write()
                                 on_change_role=ask_role on_delete=ask_delete/>
-                            <Pager path="/users" trail=trail.get_untracked()
+                            <p class="count">{crate::components::page_summary(page.data.len(), "users", &trail.get_untracked(), page.has_more)}</p>
+                            <Pager path=pager_path() trail=trail.get_untracked()
                                 last_id=page.last_id.clone() has_more=page.has_more/>
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
@@ -127,6 +176,7 @@ pub fn UsersTable(
                         <th scope="col">"Email"</th>
                         <th scope="col">"Role"</th>
                         <th scope="col">"Added (UTC)"</th>
+                        <th scope="col">"Projects"</th>
                         <th scope="col">"Activity"</th>
                         <Show when=move || can_write.get()>
                             <th scope="col">"Actions"</th>
@@ -164,6 +214,11 @@ fn UserRow(
     let role_label = format!("Make {name} {}", with_article(other_role));
     let remove_label = format!("Remove {name}");
     let activity_label = format!("Audit log of {name}");
+    let projects_label = format!("Projects of {name}");
+    let projects = format!(
+        "/projects?{}",
+        admin_api::query::encode([("member", user.id.clone())])
+    );
     let activity = format!(
         "/audit-log?{}",
         admin_api::query::encode([(
@@ -180,6 +235,7 @@ fn UserRow(
             <td>{user.email.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="role">{user.role.clone().unwrap_or_else(|| "—".into())}</td>
             <td>{date_utc(user.added_at)}</td>
+            <td><a href=projects aria-label=projects_label>"Projects"</a></td>
             <td><a href=activity aria-label=activity_label>"Audit log"</a></td>
             <Show when=move || can_write.get()>
                 <td class="actions">

@@ -1,0 +1,90 @@
+//! The state of one write (a form or a dialog): pending while it runs, then its error if it
+//! failed. A second submit while one is pending is ignored, so a double click or an impatient
+//! Enter never sends a change twice.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use crate::api::ClientError;
+
+/// A write's pending flag and last error.
+#[derive(Debug, Clone, Copy)]
+pub struct Write {
+    pub pending: RwSignal<bool>,
+    pub error: RwSignal<Option<ClientError>>,
+}
+
+impl Write {
+    /// Idle, no error.
+    pub fn new() -> Self {
+        Self {
+            pending: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Runs `call` unless one is already pending; `on_ok` gets its answer, an error stays in
+    /// [`Write::error`] (the form keeps what the person typed).
+    pub fn run<T: 'static>(
+        self,
+        call: impl Future<Output = Result<T, ClientError>> + 'static,
+        on_ok: impl FnOnce(T) + 'static,
+    ) {
+        if self.pending.get_untracked() {
+            return;
+        }
+        self.pending.set(true);
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = call.await;
+            self.pending.set(false);
+            match result {
+                Ok(answer) => on_ok(answer),
+                Err(error) => self.error.set(Some(error)),
+            }
+        });
+    }
+
+    /// Forgets the last error (a dialog opened afresh).
+    pub fn reset(self) {
+        self.error.set(None);
+    }
+}
+
+impl Default for Write {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A submit button that shows the write's pending state: disabled, busy, with a spinner.
+#[component]
+pub fn SubmitButton(
+    /// The write it starts.
+    write: Write,
+    /// Its label.
+    #[prop(into)]
+    label: String,
+    /// Its label while the write runs.
+    #[prop(into)]
+    pending_label: String,
+    /// `primary` or `danger`.
+    #[prop(default = "primary")]
+    class: &'static str,
+    /// Further reasons to disable it.
+    #[prop(into, optional)]
+    disabled: Option<Signal<bool>>,
+) -> impl IntoView {
+    let pending = write.pending;
+    let off = move || pending.get() || disabled.is_some_and(|d| d.get());
+    view! {
+        <button type="submit" class=class disabled=off aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() {
+                view! { <span class="spinner" aria-hidden="true"></span>{pending_label.clone()} }.into_any()
+            } else {
+                view! { {label.clone()} }.into_any()
+            }}
+        </button>
+    }
+}

@@ -1,0 +1,236 @@
+//! The Admin keys page: the organization's admin API keys, creating one (its value is shown
+//! once), and deleting one. The key Gatehouse itself runs on is marked, and the BFF refuses to
+//! delete it, so nobody cuts the portal off by accident.
+
+use admin_api::admin_api_keys::{AdminApiKey, AdminApiKeyCreate, AdminApiKeyCreated};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::lookups::audit_link;
+use crate::api::{self, ClientError};
+use crate::app::Auth;
+use crate::components::{
+    ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, Secret, SecretDialog,
+    SubmitButton, Toast, Toasts, Write, page_summary,
+};
+use crate::format::date_utc;
+
+/// The Admin keys page.
+#[component]
+pub fn AdminKeysPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let toasts = expect_context::<Toasts>();
+    let query = use_query_map();
+    let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
+    let listing = Listing::<AdminApiKey>::new(move || {
+        let after = trail.get().after;
+        format!(
+            "/organization/admin_api_keys?{}",
+            admin_api::query::encode(after.map(|a| ("after", a)))
+        )
+    });
+    let in_use = RwSignal::new(Vec::<String>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(ids) = api::admin_key_in_use().await {
+            in_use.try_set(ids);
+        }
+    });
+    let secret = RwSignal::new(None::<Secret>);
+    let created = Callback::new(move |created: AdminApiKeyCreated| {
+        listing.reload();
+        let name = created
+            .key
+            .name
+            .clone()
+            .unwrap_or_else(|| created.key.id.clone());
+        toasts.push(Toast {
+            message: format!("Admin key {name} created."),
+            audit_link: Some(audit_link("resource_id", &created.key.id)),
+        });
+        secret.set(Some(Secret {
+            what: format!("Admin key {name}"),
+            value: created.value,
+        }));
+    });
+    let to_delete = RwSignal::new(None::<AdminApiKey>);
+    let delete_write = Write::new();
+    let delete = Callback::new(move |()| {
+        let Some(key) = to_delete.get_untracked() else {
+            return;
+        };
+        let (csrf, path) = (
+            auth.csrf_token(),
+            format!("/organization/admin_api_keys/{}", key.id),
+        );
+        delete_write.run(
+            async move { api::delete::<serde_json::Value>(&csrf, &path).await },
+            move |_| {
+                to_delete.set(None);
+                listing.reload();
+                toasts.push(Toast {
+                    message: format!("Admin key {} deleted.", key.redacted_value),
+                    audit_link: Some(audit_link("resource_id", &key.id)),
+                });
+            },
+        );
+    });
+    let can_write = auth.can_write();
+    view! {
+        <section aria-labelledby="admin-keys-heading">
+            <h1 id="admin-keys-heading">"Admin keys"</h1>
+            <p class="hint">"Admin keys manage the whole organization. Give each tool its own, and delete the ones nobody uses."</p>
+            <Show when=move || can_write.get()>
+                <CreateAdminKey on_created=created/>
+            </Show>
+            <ListingStatus first_load=listing.first_load() error=listing.error() noun="admin keys"/>
+            <div class="listing" aria-busy=move || listing.loading.get().to_string()>
+                {move || listing.page.with(|p| matches!(p, Some(Ok(_)))).then(|| {
+                    let (has_more, last_id) = listing.more();
+                    let keys = listing.items();
+                    let summary = page_summary(keys.len(), "admin keys", &trail.get(), has_more);
+                    view! {
+                        <AdminKeysTable keys=keys in_use=in_use.get() can_write=can_write.get()
+                            on_delete=Callback::new(move |k| { delete_write.reset(); to_delete.set(Some(k)); })/>
+                        <p class="count">{summary}</p>
+                        <Pager path="/admin-keys" trail=trail.get() last_id=last_id has_more=has_more/>
+                    }
+                })}
+            </div>
+            {move || secret.get().map(|s| view! {
+                <SecretDialog secret=s on_done=Callback::new(move |()| secret.set(None))/>
+            })}
+            {move || to_delete.get().map(|k| {
+                let name = k.name.clone().unwrap_or_else(|| k.redacted_value.clone());
+                view! {
+                    <ConfirmDialog title="Delete admin key"
+                        message=format!("Delete admin key {name} ({})?", k.redacted_value)
+                        consequence="Every tool using it loses access to the organization's administration at once. A deleted key cannot be restored."
+                        type_to_confirm=name confirm_label="Delete admin key" pending_label="Deleting…"
+                        write=delete_write on_confirm=delete on_close=Callback::new(move |()| to_delete.set(None))/>
+                }
+            })}
+        </section>
+    }
+}
+
+/// The admin keys on this page.
+#[component]
+pub fn AdminKeysTable(
+    keys: Vec<AdminApiKey>,
+    /// The keys the portal itself may be using.
+    in_use: Vec<String>,
+    can_write: bool,
+    on_delete: Callback<AdminApiKey>,
+) -> impl IntoView {
+    if keys.is_empty() {
+        return view! { <p class="empty">"No admin keys on this page."</p> }.into_any();
+    }
+    view! {
+        <table class="data">
+            <caption class="visually-hidden">"Admin keys"</caption>
+            <thead><tr>
+                <th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Owner"</th>
+                <th scope="col">"Created (UTC)"</th><th scope="col">"Last used (UTC)"</th><th scope="col">"Expires (UTC)"</th>
+                {can_write.then(|| view! { <th scope="col">"Actions"</th> })}
+            </tr></thead>
+            <tbody>
+                {keys.into_iter().map(|k| {
+                    let portal = in_use.contains(&k.id);
+                    let name = k.name.clone().unwrap_or_else(|| "—".into());
+                    let delete_label = format!("Delete admin key {name}");
+                    let for_delete = k.clone();
+                    view! {
+                        <tr data-id=k.id.clone()>
+                            <td>
+                                {name.clone()}
+                                {portal.then(|| view! { <span class="badge">"Used by this portal"</span> })}
+                            </td>
+                            <td><code>{k.redacted_value.clone()}</code></td>
+                            <td>{k.owner.name.clone()}</td>
+                            <td>{date_utc(k.created_at)}</td>
+                            <td>{k.last_used_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
+                            <td>{k.expires_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
+                            {can_write.then(|| if portal {
+                                view! {
+                                    <td class="actions">
+                                        <span class="hint">"Gatehouse runs on this key. To retire it, give Gatehouse another key and restart it first."</span>
+                                    </td>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <td class="actions">
+                                        <button type="button" class="danger" aria-label=delete_label
+                                            on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
+                                    </td>
+                                }.into_any()
+                            })}
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The form for a new admin key: a name and an optional lifetime in days.
+#[component]
+fn CreateAdminKey(on_created: Callback<AdminApiKeyCreated>) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let name = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
+    let write = Write::new();
+    let submit = move |event: web_sys::SubmitEvent| {
+        event.prevent_default();
+        let days_text = days.get_untracked();
+        let expires_in_seconds = match days_text.trim() {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(d) if d > 0 => Some(d * 86_400),
+                _ => {
+                    write.error.set(Some(ClientError::Api {
+                        status: 400,
+                        error: admin_api::ApiError::invalid_request(
+                            format!("Expires after must be a whole number of days above zero, not '{text}'."),
+                            Some("expires_in_seconds"),
+                        ),
+                    }));
+                    return;
+                }
+            },
+        };
+        let body = AdminApiKeyCreate {
+            name: name.get_untracked().trim().to_owned(),
+            expires_in_seconds,
+        };
+        if let Err(error) = body.validate() {
+            write
+                .error
+                .set(Some(ClientError::Api { status: 400, error }));
+            return;
+        }
+        let csrf = auth.csrf_token();
+        let body = serde_json::to_value(&body).unwrap_or_default();
+        write.run(
+            async move {
+                api::post::<AdminApiKeyCreated>(&csrf, "/organization/admin_api_keys", Some(&body))
+                    .await
+            },
+            move |created| {
+                name.set(String::new());
+                days.set(String::new());
+                on_created.run(created);
+            },
+        );
+    };
+    view! {
+        <form class="card inline-form" on:submit=submit aria-label="Create an admin key">
+            <label for="admin-key-name">"New admin key"</label>
+            <input id="admin-key-name" autocomplete="off" prop:value=name on:input=move |e| name.set(event_target_value(&e))/>
+            <label for="admin-key-days">"Expires after (days, optional)"</label>
+            <input id="admin-key-days" inputmode="numeric" class="short" prop:value=days on:input=move |e| days.set(event_target_value(&e))/>
+            <SubmitButton write=write label="Create admin key" pending_label="Creating…"/>
+            <FormError error=write.error/>
+        </form>
+    }
+}
