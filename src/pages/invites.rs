@@ -268,7 +268,7 @@ pub fn InviteForm(
             .collect::<Vec<_>>()
     };
     view! {
-        <form class="card invite-form" on:submit=submit aria-labelledby="invite-heading">
+        <form class="card invite-form" novalidate=true on:submit=submit aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Invite someone"</h2>
             <div class="row">
                 <div>
