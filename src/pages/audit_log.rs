@@ -247,6 +247,7 @@ pub fn AuditLogPage() -> impl IntoView {
             <h1 id="audit-heading">"Audit log"</h1>
             <ZoneToggle/>
             <FilterForm filters=filters users=users/>
+            <ActiveFilters filters=filters/>
             <ExportLinks filters=filters/>
             <div class="live" aria-live="polite">
                 <Show when=move || { new_events.get() > 0 }>
@@ -422,6 +423,75 @@ pub fn TypePicker(
                 }).collect_view()}
             </div>
         </details>
+    }
+}
+
+/// The filters in force, each with a one-click link that drops just that one.
+#[component]
+fn ActiveFilters(
+    /// The filters in the URL.
+    filters: Memo<Filters>,
+) -> impl IntoView {
+    let chips = move || {
+        let f = filters.get();
+        let mut chips: Vec<(String, Filters)> = Vec::new();
+        for (i, t) in f.event_types.iter().enumerate() {
+            let mut without = f.clone();
+            without.event_types.remove(i);
+            chips.push((format!("Type: {t}"), without));
+        }
+        if let Some(actor) = &f.actor {
+            chips.push((
+                format!("Actor: {actor}"),
+                Filters {
+                    actor: None,
+                    ..f.clone()
+                },
+            ));
+        }
+        for (i, p) in f.project_ids.iter().enumerate() {
+            let mut without = f.clone();
+            without.project_ids.remove(i);
+            chips.push((format!("Project: {p}"), without));
+        }
+        if let Some(id) = &f.resource_id {
+            chips.push((
+                format!("Resource: {id}"),
+                Filters {
+                    resource_id: None,
+                    ..f.clone()
+                },
+            ));
+        }
+        if let Some(range) = &f.range {
+            let label = RANGES
+                .iter()
+                .find(|(v, _, _)| v == range)
+                .map_or_else(|| "Custom range".to_owned(), |(_, l, _)| (*l).to_owned());
+            chips.push((
+                format!("Time: {label}"),
+                Filters {
+                    range: None,
+                    from: None,
+                    to: None,
+                    ..f.clone()
+                },
+            ));
+        }
+        chips
+    };
+    view! {
+        <Show when=move || !filters.get().is_empty()>
+            <ul class="active-filters" aria-label="Filters in force">
+                {move || chips().into_iter().map(|(label, without)| view! {
+                    <li class="chip">
+                        {label.clone()}
+                        " "
+                        <A href=without.to_href() attr:aria-label=format!("Remove filter {label}")>"×"</A>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </Show>
     }
 }
 

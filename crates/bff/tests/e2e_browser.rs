@@ -800,6 +800,20 @@ async fn a_security_team_filters_follows_and_exports_the_audit_log() {
     client.back().await.expect("back");
     wait_until(&client, "the filtered view again", filtered).await;
     assert_eq!(rendered_ids(&client).await, shown);
+    // One filter at a time: its chip drops just that one.
+    click(
+        &client,
+        Locator::Css("a[aria-label='Remove filter Type: project.created']"),
+    )
+    .await;
+    wait_until(
+        &client,
+        "the type filter dropped, the actor kept",
+        "!location.search.includes('event_type') && location.search.includes('actor=')",
+    )
+    .await;
+    client.back().await.expect("back");
+    wait_until(&client, "the filtered view once more", filtered).await;
 
     // An event's details lead to everything its actor did.
     click(
