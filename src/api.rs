@@ -235,6 +235,111 @@ pub async fn list_audit_logs(
     send(Request::get(&url)).await
 }
 
+/// How much of the audit log the BFF's archive holds (`coverage` in its answers).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+pub struct Coverage {
+    /// The oldest and newest archived event (Unix seconds).
+    pub oldest: Option<i64>,
+    pub newest: Option<i64>,
+    /// Events archived.
+    pub events: u64,
+    /// The last successful sync.
+    pub last_sync: Option<i64>,
+    #[serde(default)]
+    pub backfill: Backfill,
+}
+
+/// The first copy of everything upstream still has.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+pub struct Backfill {
+    pub complete: bool,
+    pub events: u64,
+}
+
+/// `GET /api/archive/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ArchiveStatus {
+    pub enabled: bool,
+    #[serde(default)]
+    pub coverage: Coverage,
+}
+
+/// `GET /api/archive/status`.
+pub async fn archive_status() -> Result<ArchiveStatus, ClientError> {
+    send(Request::get("/api/archive/status")).await
+}
+
+/// A page of archived events, with what the archive covers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ArchivePage {
+    pub data: Vec<admin_api::audit_logs::AuditLog>,
+    #[serde(default)]
+    pub first_id: Option<String>,
+    #[serde(default)]
+    pub last_id: Option<String>,
+    pub has_more: bool,
+    #[serde(default)]
+    pub coverage: Coverage,
+}
+
+/// The query string of the archive's routes: upstream's filters plus `q`.
+fn archive_query(query: &admin_api::audit_logs::ListAuditLogsQuery, q: Option<&str>) -> String {
+    let mut text = query.to_query_string();
+    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+        if !text.is_empty() {
+            text.push('&');
+        }
+        text.push_str(&admin_api::query::encode([("q", q.trim().to_owned())]));
+    }
+    text
+}
+
+/// `GET /api/archive/audit_logs`: the BFF's own copy, with full-text `q`.
+pub async fn list_archived(
+    query: &admin_api::audit_logs::ListAuditLogsQuery,
+    q: Option<&str>,
+) -> Result<ArchivePage, ClientError> {
+    let url = format!("/api/archive/audit_logs?{}", archive_query(query, q));
+    send(Request::get(&url)).await
+}
+
+/// One bar of the histogram.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Bucket {
+    /// Its start (Unix seconds, UTC-aligned).
+    pub start: i64,
+    pub total: u64,
+    /// Counts per event family (`login`, `project`, …).
+    #[serde(default)]
+    pub families: std::collections::BTreeMap<String, u64>,
+}
+
+/// `GET /api/archive/histogram`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Histogram {
+    /// `hour` or `day`.
+    pub bucket: String,
+    pub buckets: Vec<Bucket>,
+    pub total: u64,
+    #[serde(default)]
+    pub coverage: Coverage,
+}
+
+/// `GET /api/archive/histogram` for the same filters, in `bucket`s (`hour` or `day`).
+pub async fn archive_histogram(
+    query: &admin_api::audit_logs::ListAuditLogsQuery,
+    q: Option<&str>,
+    bucket: &str,
+) -> Result<Histogram, ClientError> {
+    let mut query = query.clone();
+    query.paging = admin_api::query::Paging::default();
+    let url = format!(
+        "/api/archive/histogram?{}&bucket={bucket}",
+        archive_query(&query, q)
+    );
+    send(Request::get(&url)).await
+}
+
 /// One row of the portal's journal (`GET /api/journal`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct JournalEntry {

@@ -15,6 +15,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use super::Timeline;
+use super::histogram::{ActivityChart, coverage_line};
 use crate::api;
 use crate::components::{ErrorNotice, Modal};
 use crate::format::{Zone, ZoneChoice, day_key, time_of_day, zone_name};
@@ -40,6 +41,8 @@ struct Filters {
     /// A custom range (`range=custom`), in Unix seconds.
     from: Option<i64>,
     to: Option<i64>,
+    /// Full-text search (the archive only).
+    q: Option<String>,
 }
 
 impl Filters {
@@ -63,6 +66,7 @@ impl Filters {
             range: get("range").filter(|r| r == "custom" || RANGES.iter().any(|(v, _, _)| v == r)),
             from: get("from").and_then(|v| v.parse().ok()),
             to: get("to").and_then(|v| v.parse().ok()),
+            q: get("q"),
         }
     }
 
@@ -75,6 +79,7 @@ impl Filters {
         pairs.extend(self.project_ids.iter().map(|p| ("project_id", p.clone())));
         pairs.extend(
             [
+                ("q", &self.q),
                 ("resource_id", &self.resource_id),
                 ("actor", &self.actor),
                 ("range", &self.range),
@@ -167,23 +172,36 @@ pub fn AuditLogPage() -> impl IntoView {
     let events = RwSignal::new(Vec::<AuditLog>::new());
     let status = RwSignal::new(Status::Loading);
     let reload = RwSignal::new(0_u32);
+    // Where events come from: the BFF's archive when its sync is on, else upstream directly.
+    // `None` until the BFF has said.
+    let archive = RwSignal::new(None::<bool>);
+    let coverage = RwSignal::new(None::<api::Coverage>);
+    leptos::task::spawn_local(async move {
+        let status = api::archive_status().await;
+        if let Ok(s) = &status {
+            coverage.try_set(Some(s.coverage.clone()));
+        }
+        archive.try_set(Some(status.is_ok_and(|s| s.enabled)));
+    });
     // Each load belongs to one filter set; an answer for an older one is dropped.
     let generation = StoredValue::new(0_u32);
     Effect::new(move |_| {
         reload.track();
-        let request = filters.get().to_query(None);
+        let Some(from_archive) = archive.get() else {
+            return;
+        };
+        let filters = filters.get();
         let current = generation.get_value().wrapping_add(1);
         generation.set_value(current);
         status.set(Status::Loading);
         leptos::task::spawn_local(async move {
-            let result = api::list_audit_logs(&request).await;
+            let result = fetch_events(from_archive, &filters, None, coverage).await;
             if generation.get_value() != current {
                 return;
             }
             match result {
-                Ok(page) => {
-                    let next = page.has_more.then_some(page.last_id).flatten();
-                    events.set(page.data);
+                Ok((data, next)) => {
+                    events.set(data);
                     status.set(Status::Ready { next });
                 }
                 Err(error) => {
@@ -198,19 +216,19 @@ pub fn AuditLogPage() -> impl IntoView {
             Status::Ready { next: Some(next) } | Status::OlderFailed { next, .. } => next,
             _ => return,
         };
-        let request = filters.get_untracked().to_query(Some(next.clone()));
+        let filters = filters.get_untracked();
+        let from_archive = archive.get_untracked().unwrap_or(false);
         let current = generation.get_value();
         status.set(Status::LoadingOlder);
         leptos::task::spawn_local(async move {
-            let result = api::list_audit_logs(&request).await;
+            let result = fetch_events(from_archive, &filters, Some(next.clone()), coverage).await;
             if generation.get_value() != current {
                 return;
             }
             match result {
-                Ok(page) => {
-                    let next = page.has_more.then_some(page.last_id).flatten();
-                    events.update(|e| e.extend(page.data));
-                    status.set(Status::Ready { next });
+                Ok((data, later)) => {
+                    events.update(|e| e.extend(data));
+                    status.set(Status::Ready { next: later });
                 }
                 Err(error) => status.set(Status::OlderFailed { next, error }),
             }
@@ -223,7 +241,7 @@ pub fn AuditLogPage() -> impl IntoView {
             load_older();
         }
     });
-    let new_events = live_tail(filters, events);
+    let new_events = live_tail(filters, events, archive, coverage);
     // Users' emails turn ids in sentences into names; without them the ids still read.
     let users = LocalResource::new(|| async {
         let query = ListUsersQuery {
@@ -246,8 +264,45 @@ pub fn AuditLogPage() -> impl IntoView {
         <section aria-labelledby="audit-heading">
             <h1 id="audit-heading">"Audit log"</h1>
             <ZoneToggle/>
-            <FilterForm filters=filters users=users/>
+            <FilterForm filters=filters users=users archive=Signal::derive(move || archive.get() == Some(true))/>
             <ActiveFilters filters=filters/>
+            {move || match archive.get() {
+                Some(true) => {
+                    let now = (js_sys::Date::now() / 1000.0) as i64;
+                    let line = coverage.get().map(|c| coverage_line(&c, now)).unwrap_or_default();
+                    let navigate = use_navigate();
+                    let select = Callback::new(move |(from, to): (i64, i64)| {
+                        let next = Filters {
+                            range: Some("custom".into()),
+                            from: Some(from),
+                            to: Some(to),
+                            ..filters.get_untracked()
+                        };
+                        navigate(&next.to_href(), Default::default());
+                    });
+                    let query = Signal::derive(move || filters.get().to_query(None));
+                    let q = Signal::derive(move || filters.get().q);
+                    let span = Signal::derive(move || {
+                        let f = filters.get();
+                        let now = (js_sys::Date::now() / 1000.0) as i64;
+                        match (f.range.as_deref(), f.from, f.to) {
+                            (Some("custom"), Some(from), to) => to.unwrap_or(now) - from,
+                            (Some(r), _, _) => RANGES.iter().find(|(v, _, _)| *v == r).map_or(30 * 86_400, |(_, _, s)| *s),
+                            _ => coverage.with_untracked(|c| {
+                                c.as_ref().and_then(|c| Some(c.newest? - c.oldest?)).unwrap_or(30 * 86_400)
+                            }),
+                        }
+                    });
+                    view! {
+                        <p class="archive-line" role="status">{line}</p>
+                        <ActivityChart query=query q=q span=span on_select=select/>
+                    }.into_any()
+                }
+                Some(false) => view! {
+                    <p class="archive-line">"Reading OpenAI's audit log directly: Gatehouse's archive is off, so there is no search or chart."</p>
+                }.into_any(),
+                None => ().into_any(),
+            }}
             <ExportLinks filters=filters/>
             <div class="live" aria-live="polite">
                 <Show when=move || { new_events.get() > 0 }>
@@ -303,13 +358,46 @@ pub fn AuditLogPage() -> impl IntoView {
     }
 }
 
+/// One page of events for `filters`, after `after`: from the archive (which also says what it
+/// covers) when it is on, else from upstream. Full-text search exists only in the archive; asked
+/// of upstream it is an error, never a silently unfiltered list.
+async fn fetch_events(
+    from_archive: bool,
+    filters: &Filters,
+    after: Option<String>,
+    coverage: RwSignal<Option<api::Coverage>>,
+) -> Result<(Vec<AuditLog>, Option<String>), api::ClientError> {
+    let request = filters.to_query(after);
+    if from_archive {
+        let page = api::list_archived(&request, filters.q.as_deref()).await?;
+        coverage.try_set(Some(page.coverage));
+        return Ok((page.data, page.has_more.then_some(page.last_id).flatten()));
+    }
+    if filters.q.is_some() {
+        return Err(api::ClientError::Api {
+            status: 400,
+            error: admin_api::ApiError::invalid_request(
+                "Full-text search needs Gatehouse's audit archive, which is switched off (gatehouse serve --archive on). Remove the search to read OpenAI's log directly.",
+                Some("q"),
+            ),
+        });
+    }
+    let page = api::list_audit_logs(&request).await?;
+    Ok((page.data, page.has_more.then_some(page.last_id).flatten()))
+}
+
 /// How often the first page looks for newer events.
 const TAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// While the reader is at the top of an open-ended range, asks upstream every [`TAIL_EVERY`] how
-/// many events are newer than the top one (same filters). The count waits behind a button, so
-/// the list never moves under the reader's eyes; showing them reloads the list.
-fn live_tail(filters: Memo<Filters>, events: RwSignal<Vec<AuditLog>>) -> RwSignal<usize> {
+/// While the reader is at the top of an open-ended range, asks every [`TAIL_EVERY`] how many
+/// events are newer than the top one (same filters, same source). The count waits behind a
+/// button, so the list never moves under the reader's eyes; showing them reloads the list.
+fn live_tail(
+    filters: Memo<Filters>,
+    events: RwSignal<Vec<AuditLog>>,
+    archive: RwSignal<Option<bool>>,
+    coverage: RwSignal<Option<api::Coverage>>,
+) -> RwSignal<usize> {
     let count = RwSignal::new(0_usize);
     Effect::new(move |_| {
         events.with(|_| count.set(0));
@@ -327,12 +415,25 @@ fn live_tail(filters: Memo<Filters>, events: RwSignal<Vec<AuditLog>>) -> RwSigna
         let Some(first) = events.with_untracked(|e| e.first().map(|e| e.id.clone())) else {
             return;
         };
+        let from_archive = archive.get_untracked().unwrap_or(false);
         let mut query = filters.to_query(None);
         query.before = Some(first);
         query.paging.limit = Some(100);
         leptos::task::spawn_local(async move {
-            if let Ok(page) = api::list_audit_logs(&query).await {
-                count.set(page.data.len() + usize::from(page.has_more));
+            let newer = if from_archive {
+                api::list_archived(&query, filters.q.as_deref())
+                    .await
+                    .map(|page| {
+                        coverage.try_set(Some(page.coverage));
+                        (page.data.len(), page.has_more)
+                    })
+            } else {
+                api::list_audit_logs(&query)
+                    .await
+                    .map(|page| (page.data.len(), page.has_more))
+            };
+            if let Ok((n, more)) = newer {
+                count.try_set(n + usize::from(more));
             }
         });
     };
@@ -565,6 +666,9 @@ fn FilterForm(
     filters: Memo<Filters>,
     /// The organization's users by id, for actor suggestions.
     users: LocalResource<Result<HashMap<String, String>, api::ClientError>>,
+    /// Whether the archive (and so full-text search) is on.
+    #[prop(into)]
+    archive: Signal<bool>,
 ) -> impl IntoView {
     let emails = Signal::derive(move || {
         users.get().and_then(Result::ok).map(|names| {
@@ -598,6 +702,7 @@ fn FilterForm(
     let actor = RwSignal::new(current.actor.unwrap_or_default());
     let project_ids = RwSignal::new(current.project_ids.clone());
     let range = RwSignal::new(current.range.unwrap_or_default());
+    let q = RwSignal::new(current.q.unwrap_or_default());
     let zone = expect_context::<ZoneChoice>();
     let from = RwSignal::new(
         current
@@ -619,6 +724,7 @@ fn FilterForm(
         actor.set(current.actor.clone().unwrap_or_default());
         project_ids.set(current.project_ids.clone());
         range.set(current.range.clone().unwrap_or_default());
+        q.set(current.q.clone().unwrap_or_default());
         let zone = zone.current();
         from.set(current.from.map(|t| to_input(t, zone)).unwrap_or_default());
         to.set(current.to.map(|t| to_input(t, zone)).unwrap_or_default());
@@ -637,11 +743,19 @@ fn FilterForm(
             range: some(range),
             from: from_input(&from.get_untracked(), zone.current()),
             to: from_input(&to.get_untracked(), zone.current()),
+            q: some(q),
         };
         navigate(&next.to_href(), Default::default());
     };
     view! {
         <form class="filters audit-filters" on:submit=apply>
+            <Show when=move || archive.get()>
+                <div class="search-field">
+                    <label for="filter-q">"Search events"</label>
+                    <input id="filter-q" type="search" placeholder="email, IP, id, user agent, name…" prop:value=q
+                        on:input=move |e| q.set(event_target_value(&e))/>
+                </div>
+            </Show>
             <div>
                 <label for="filter-range">"Time"</label>
                 <select id="filter-range" prop:value=range on:change=move |e| range.set(event_target_value(&e))>
@@ -744,8 +858,12 @@ fn ExportLinks(
             }
         });
     };
+    let searching = move || filters.with(|f| f.q.is_some());
     view! {
-        <div class="export">
+        <Show when=searching>
+            <p class="export hint">"Export reads OpenAI's own log, which has no full-text search: remove the search to export what the other filters match."</p>
+        </Show>
+        <div class="export" class:hidden=searching>
             <span>"Export everything these filters match: "</span>
             <button type="button" class="link" disabled=move || progress.with(Option::is_some) on:click=move |_| start("csv")>"CSV"</button>
             " · "
