@@ -109,6 +109,24 @@ pub fn ActivityChart(
             histogram.try_set(Some(answer));
         });
     });
+    view! {
+        {move || match histogram.get() {
+            None => view! { <div class="histogram loading-chart" aria-busy="true"></div> }.into_any(),
+            Some(Err(error)) => view! { <crate::components::ErrorNotice error=error/> }.into_any(),
+            Some(Ok(h)) => view! { <HistogramChart histogram=h on_select=on_select/> }.into_any(),
+        }}
+    }
+}
+
+/// One histogram, drawn: stacked bars by family, a legend, and drag (or click) to select.
+#[component]
+pub fn HistogramChart(
+    /// The counts to draw.
+    histogram: Histogram,
+    /// Called with a selected range (Unix seconds, `to` inclusive), aligned to whole buckets.
+    on_select: Callback<(i64, i64)>,
+) -> impl IntoView {
+    let h = histogram;
     let area = NodeRef::<Div>::new();
     // The drag, as fractions of the width: where it started and where it is.
     let drag = RwSignal::new(None::<(f64, f64)>);
@@ -118,91 +136,107 @@ pub fn ActivityChart(
             ((f64::from(client_x) - rect.left()) / rect.width().max(1.0)).clamp(0.0, 1.0)
         })
     };
-    view! {
-        {move || match histogram.get() {
-            None => view! { <div class="histogram loading-chart" aria-busy="true"></div> }.into_any(),
-            Some(Err(error)) => view! { <crate::components::ErrorNotice error=error/> }.into_any(),
-            Some(Ok(h)) => {
-                let size = bucket_seconds(&h.bucket);
-                let start = h.buckets.iter().map(|b| b.start).min().unwrap_or(0);
-                let end = h.buckets.iter().map(|b| b.start + size).max().unwrap_or(start + size);
-                let span = (end - start).max(size) as f64;
-                let peak = h.buckets.iter().map(|b| b.total).max().unwrap_or(0).max(1) as f64;
-                let fams = families(&h);
-                let colour = {
-                    let fams = fams.clone();
-                    move |family: &str| {
-                        fams.iter().position(|(f, _)| f == family).filter(|i| *i < COLOURS).unwrap_or(COLOURS)
-                    }
-                };
-                let x_of = move |t: i64| (t - start) as f64 / span * WIDTH;
-                let time_of = move |f: f64| start + (f * span) as i64;
-                let bars = h.buckets.iter().map(|b| {
-                    let x = x_of(b.start);
-                    let w = (size as f64 / span * WIDTH - 1.0).max(1.0);
-                    let mut y = HEIGHT;
-                    let mut parts: Vec<(String, u64)> = b.families.iter().map(|(f, n)| (f.clone(), *n)).collect();
-                    parts.sort_by_key(|(f, _)| colour(f));
-                    let title = format!(
-                        "{} ({}): {} events — {}",
-                        date_time_utc(b.start), h.bucket, b.total,
-                        parts.iter().map(|(f, n)| format!("{f} {n}")).collect::<Vec<_>>().join(", ")
-                    );
-                    let rects = parts.into_iter().map(|(family, n)| {
-                        let height = n as f64 / peak * (HEIGHT - 4.0);
-                        y -= height;
-                        view! { <rect x=x y=y width=w height=height class=format!("fam-{}", colour(&family))></rect> }
-                    }).collect_view();
-                    view! { <g><title>{title}</title>{rects}</g> }
-                }).collect_view();
-                let summary = format!(
-                    "{} events from {} to {}, per {}. Drag across the chart to choose a time range.",
-                    thousands(h.total), date_utc(start), date_utc(end - 1), h.bucket
-                );
-                let legend = fams.iter().enumerate().map(|(i, (f, n))| {
-                    let class = format!("swatch fam-{}", i.min(COLOURS));
-                    view! { <li><span class=class aria-hidden="true"></span>{format!("{f} {}", thousands(*n))}</li> }
-                }).collect_view();
-                let down = move |e: web_sys::PointerEvent| {
-                    let f = fraction(e.client_x());
-                    drag.set(Some((f, f)));
-                };
-                let moved = move |e: web_sys::PointerEvent| {
-                    if drag.with_untracked(Option::is_some) {
-                        let f = fraction(e.client_x());
-                        drag.update(|d| if let Some(d) = d { d.1 = f; });
-                    }
-                };
-                let up = move |_: web_sys::PointerEvent| {
-                    let Some((a, b)) = drag.get_untracked() else { return };
-                    drag.set(None);
-                    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-                    // A click selects its bar; a drag its span, widened to whole buckets.
-                    let from = time_of(lo).div_euclid(size) * size;
-                    let to = (time_of(hi).div_euclid(size) + 1) * size - 1;
-                    on_select.run((from.max(start), to.min(end - 1)));
-                };
-                let selection = move || drag.get().map(|(a, b)| {
-                    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-                    view! { <rect class="selection" x=lo * WIDTH y=0 width=((hi - lo) * WIDTH).max(1.0) height=HEIGHT></rect> }
-                });
-                view! {
-                    <figure class="histogram">
-                        <figcaption class="visually-hidden">{summary.clone()}</figcaption>
-                        <div class="chart-area" node_ref=area on:pointerdown=down on:pointermove=moved on:pointerup=up
-                            on:pointerleave=move |_| drag.set(None)>
-                            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=summary>
-                                {bars}
-                                {selection}
-                            </svg>
-                        </div>
-                        <div class="chart-axis"><span>{date_utc(start)}</span><span>{format!("per {} · UTC", h.bucket)}</span><span>{date_utc(end - 1)}</span></div>
-                        <ul class="legend" aria-label="Event families">{legend}</ul>
-                    </figure>
-                }.into_any()
-            }
-        }}
+    if h.buckets.is_empty() {
+        return view! { <p class="empty">"No events to chart for these filters."</p> }.into_any();
     }
+
+    let size = bucket_seconds(&h.bucket);
+    let start = h.buckets.iter().map(|b| b.start).min().unwrap_or(0);
+    let end = h
+        .buckets
+        .iter()
+        .map(|b| b.start + size)
+        .max()
+        .unwrap_or(start + size);
+    let span = (end - start).max(size) as f64;
+    let peak = h.buckets.iter().map(|b| b.total).max().unwrap_or(0).max(1) as f64;
+    let fams = families(&h);
+    let colour = {
+        let fams = fams.clone();
+        move |family: &str| {
+            fams.iter()
+                .position(|(f, _)| f == family)
+                .filter(|i| *i < COLOURS)
+                .unwrap_or(COLOURS)
+        }
+    };
+    let x_of = move |t: i64| (t - start) as f64 / span * WIDTH;
+    let time_of = move |f: f64| start + (f * span) as i64;
+    let bars = h.buckets.iter().map(|b| {
+        let x = x_of(b.start);
+        let w = (size as f64 / span * WIDTH - 1.0).max(1.0);
+        let mut y = HEIGHT;
+        let mut parts: Vec<(String, u64)> = b.families.iter().map(|(f, n)| (f.clone(), *n)).collect();
+        parts.sort_by_key(|(f, _)| colour(f));
+        let title = format!(
+            "{} ({}): {} events — {}",
+            date_time_utc(b.start), h.bucket, b.total,
+            parts.iter().map(|(f, n)| format!("{f} {n}")).collect::<Vec<_>>().join(", ")
+        );
+        let rects = parts.into_iter().map(|(family, n)| {
+            let height = n as f64 / peak * (HEIGHT - 4.0);
+            y -= height;
+            view! { <rect x=x y=y width=w height=height class=format!("fam-{}", colour(&family))></rect> }
+        }).collect_view();
+        view! { <g><title>{title}</title>{rects}</g> }
+    }).collect_view();
+    let summary = format!(
+        "{} events from {} to {}, per {}. Drag across the chart to choose a time range.",
+        thousands(h.total),
+        date_utc(start),
+        date_utc(end - 1),
+        h.bucket
+    );
+    let legend = fams.iter().enumerate().map(|(i, (f, n))| {
+        let class = format!("swatch fam-{}", i.min(COLOURS));
+        view! { <li><span class=class aria-hidden="true"></span>{format!("{f} {}", thousands(*n))}</li> }
+    }).collect_view();
+    let down = move |e: web_sys::PointerEvent| {
+        let f = fraction(e.client_x());
+        drag.set(Some((f, f)));
+    };
+    let moved = move |e: web_sys::PointerEvent| {
+        if drag.with_untracked(Option::is_some) {
+            let f = fraction(e.client_x());
+            drag.update(|d| {
+                if let Some(d) = d {
+                    d.1 = f;
+                }
+            });
+        }
+    };
+    let up = move |_: web_sys::PointerEvent| {
+        let Some((a, b)) = drag.get_untracked() else {
+            return;
+        };
+        drag.set(None);
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        // A click selects its bar; a drag its span, widened to whole buckets.
+        let from = time_of(lo).div_euclid(size) * size;
+        let to = (time_of(hi).div_euclid(size) + 1) * size - 1;
+        on_select.run((from.max(start), to.min(end - 1)));
+    };
+    let selection = move || {
+        drag.get().map(|(a, b)| {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        view! { <rect class="selection" x=lo * WIDTH y=0 width=((hi - lo) * WIDTH).max(1.0) height=HEIGHT></rect> }
+    })
+    };
+    view! {
+        <figure class="histogram">
+            <figcaption class="visually-hidden">{summary.clone()}</figcaption>
+            <div class="chart-area" node_ref=area on:pointerdown=down on:pointermove=moved on:pointerup=up
+                on:pointerleave=move |_| drag.set(None)>
+                <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=summary>
+                    {bars}
+                    {selection}
+                </svg>
+            </div>
+            <div class="chart-axis"><span>{date_utc(start)}</span><span>{format!("per {} · UTC", h.bucket)}</span><span>{date_utc(end - 1)}</span></div>
+            <ul class="legend" aria-label="Event families">{legend}</ul>
+        </figure>
+    }
+    .into_any()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod users;
 
 pub use admin_keys::{AdminKeysPage, AdminKeysTable};
 pub use audit_log::{AuditEventPage, AuditLogPage, EventBody, TypePicker};
-pub use histogram::{ActivityChart, bucket_for, coverage_line};
+pub use histogram::{ActivityChart, HistogramChart, bucket_for, coverage_line};
 pub use invites::{InviteForm, InvitesPage, InvitesTable};
 pub use journal::{JournalPage, JournalTable};
 pub use not_built::NotFound;
