@@ -32,6 +32,35 @@ impl AuditLog {
     pub fn resource_id(&self) -> Option<&str> {
         self.payload()?.get("id")?.as_str()
     }
+
+    /// The ids the `actor_ids` filter matches: the session's user, the API key, and the key's
+    /// user or service account.
+    pub fn actor_ids(&self) -> Vec<&str> {
+        let actor = self.actor.as_ref();
+        let session_user = actor.and_then(|a| a.session.as_ref()?.user.as_ref());
+        let api_key = actor.and_then(|a| a.api_key.as_ref());
+        [
+            session_user.map(|u| u.id.as_str()),
+            api_key.and_then(|k| k.id.as_deref()),
+            api_key.and_then(|k| Some(k.user.as_ref()?.id.as_str())),
+            api_key.and_then(|k| Some(k.service_account.as_ref()?.id.as_str())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The emails the `actor_emails` filter matches: the session's user's and the key's user's.
+    pub fn actor_emails(&self) -> Vec<&str> {
+        let actor = self.actor.as_ref();
+        [
+            actor.and_then(|a| a.session.as_ref()?.user.as_ref()?.email.as_deref()),
+            actor.and_then(|a| a.api_key.as_ref()?.user.as_ref()?.email.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 /// The project an action was scoped to.

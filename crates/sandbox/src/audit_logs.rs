@@ -54,6 +54,11 @@ impl AuditStore {
         self.by_key.values().rev()
     }
 
+    /// The event with this id.
+    pub fn get(&self, id: &str) -> Option<&AuditLog> {
+        self.by_key.get(self.by_id.get(id)?)
+    }
+
     /// How many events there are.
     pub fn len(&self) -> usize {
         self.by_key.len()
@@ -184,32 +189,14 @@ fn indexed_values(event: &AuditLog) -> Vec<(Field, String)> {
     values
 }
 
-/// The ids an actor filter matches: the session's user, the key, the key's user or account.
+/// The ids an actor filter matches (one definition, shared with Gatehouse's archive).
 fn actor_ids(event: &AuditLog) -> Vec<&str> {
-    let actor = event.actor.as_ref();
-    let session_user = actor.and_then(|a| a.session.as_ref()?.user.as_ref());
-    let api_key = actor.and_then(|a| a.api_key.as_ref());
-    [
-        session_user.map(|u| u.id.as_str()),
-        api_key.and_then(|k| k.id.as_deref()),
-        api_key.and_then(|k| Some(k.user.as_ref()?.id.as_str())),
-        api_key.and_then(|k| Some(k.service_account.as_ref()?.id.as_str())),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    event.actor_ids()
 }
 
 /// The emails an actor-email filter matches.
 fn actor_emails(event: &AuditLog) -> Vec<&str> {
-    let actor = event.actor.as_ref();
-    [
-        actor.and_then(|a| a.session.as_ref()?.user.as_ref()?.email.as_deref()),
-        actor.and_then(|a| a.api_key.as_ref()?.user.as_ref()?.email.as_deref()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    event.actor_emails()
 }
 
 /// Whether `event` passes every filter of `query` (each list filter matches any of its values).

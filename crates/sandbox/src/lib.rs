@@ -61,6 +61,31 @@ impl Sandbox {
             .unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
+    /// Appends an audit event as though the organization's first admin key made a change at
+    /// `effective_at`, scoped to the default project, and returns it: activity that arrives
+    /// while a client is reading the log (tests and benchmarks).
+    pub fn record_audit_event(
+        &self,
+        effective_at: i64,
+        event_type: &str,
+        payload: serde_json::Value,
+    ) -> admin_api::audit_logs::AuditLog {
+        self.write(|org| {
+            let key_id = org
+                .admin_keys
+                .first()
+                .map(|k| k.id.clone())
+                .unwrap_or_default();
+            let actor = org.api_key_actor(&key_id);
+            let project = Some(org.default_project.clone());
+            let id = org.record_at(effective_at, event_type, payload, actor, project);
+            org.audit
+                .get(&id)
+                .cloned()
+                .expect("the event just recorded")
+        })
+    }
+
     fn write<R>(&self, f: impl FnOnce(&mut Org) -> R) -> R {
         f(&mut self
             .org

@@ -171,7 +171,8 @@ impl Org {
         self.record_at(self.now(), event_type, payload, actor, project);
     }
 
-    /// Appends an audit event with an explicit time and actor (the seed uses this).
+    /// Appends an audit event with an explicit time and actor (the seed uses this); returns
+    /// its id.
     pub(crate) fn record_at(
         &mut self,
         effective_at: i64,
@@ -179,18 +180,19 @@ impl Org {
         payload: Value,
         actor: AuditLogActor,
         project: Option<AuditLogProject>,
-    ) {
+    ) -> String {
         let id = format!("audit_log-{}", self.random_chars(24).to_lowercase());
         let mut details = Map::new();
         details.insert(event_type.to_owned(), payload);
         self.audit.push(AuditLog {
-            id,
+            id: id.clone(),
             event_type: event_type.to_owned(),
             effective_at,
             project,
             actor: Some(actor),
             details,
         });
+        id
     }
 
     /// The `api_key` actor for an admin key: the key and the user who owns it.
