@@ -114,6 +114,7 @@ async fn scenario(label: &str, faults: Option<&str>, per_client: usize) {
         sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
         throttle: Arc::new(Throttle::new(clock)),
         journal: None,
+        archive: None,
         allowed_origins: Vec::new().into(),
         upstream,
         demo: false,

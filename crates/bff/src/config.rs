@@ -150,6 +150,22 @@ pub struct ServeArgs {
     /// JSON file mapping emails or @domains to roles: {"owner": [...], "auditor": [...]}.
     #[arg(long, env = "GATEHOUSE_ROLE_MAP")]
     pub role_map: Option<PathBuf>,
+    /// Keep a copy of upstream's audit log for search, a histogram and longer retention.
+    #[arg(long, env = "GATEHOUSE_ARCHIVE", default_value = "on")]
+    pub archive: Switch,
+    /// The pause between the archive's polls of upstream.
+    #[arg(long, env = "GATEHOUSE_ARCHIVE_INTERVAL", default_value = "60s", value_parser = parse_duration)]
+    pub archive_interval: Duration,
+    /// How long the archive keeps events: `forever`, or a duration such as 400d.
+    #[arg(long, env = "GATEHOUSE_ARCHIVE_RETENTION", default_value = "forever")]
+    pub archive_retention: crate::archive::Retention,
+}
+
+/// A feature turned on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 /// `gatehouse sandbox`.
@@ -168,6 +184,9 @@ pub struct SandboxArgs {
     /// Seed of the generated organization.
     #[arg(long, env = "GATEHOUSE_SANDBOX_SEED", default_value_t = sandbox::SeedOptions::default().seed)]
     pub seed: u64,
+    /// How many historic audit events to generate, over the 90 days before now.
+    #[arg(long, env = "GATEHOUSE_SANDBOX_AUDIT_EVENTS", default_value_t = sandbox::SeedOptions::default().audit_events)]
+    pub audit_events: usize,
     /// Faults to inject, e.g. `latency=200ms,error_rate=0.1,rate_limit=20/s,seed=7`.
     #[arg(long, env = "GATEHOUSE_SANDBOX_FAULTS")]
     pub faults: Option<sandbox::Faults>,
@@ -242,5 +261,11 @@ mod tests {
         ])
         .expect_err("bad faults");
         assert!(err.to_string().contains("--faults"), "{err}");
+        let err = Cli::try_parse_from(["gatehouse", "serve", "--archive-retention", "soon"])
+            .expect_err("bad retention");
+        assert!(err.to_string().contains("--archive-retention"), "{err}");
+        let err = Cli::try_parse_from(["gatehouse", "serve", "--archive", "maybe"])
+            .expect_err("bad switch");
+        assert!(err.to_string().contains("--archive"), "{err}");
     }
 }

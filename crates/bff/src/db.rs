@@ -1,4 +1,5 @@
-//! Gatehouse's own database: portal accounts and the journal, in SQLite in the data dir.
+//! Gatehouse's own database: portal accounts, the journal and the audit archive, in SQLite in
+//! the data dir.
 //!
 //! sqlx with plain SQL (no compile-time checked macros, so the build needs no database) keeps
 //! the move to PostgreSQL for several replicas a matter of a connection string and a dialect
@@ -41,6 +42,48 @@ CREATE INDEX IF NOT EXISTS journal_by_user ON journal (username, seq);
 CREATE INDEX IF NOT EXISTS journal_by_time ON journal (at);
 ";
 
+/// The audit archive (see `archive`), applied idempotently after [`SCHEMA`].
+///
+/// `seq` is upstream's order among events of the same second (upstream lists by time, then by
+/// the order it stored them in, which no field of an event shows); every list is ordered by
+/// `(effective_at, seq)`. `audit_event_actors` holds the several ids and emails one event
+/// answers to. Portable to PostgreSQL except the FTS5 table, whose counterpart there is a
+/// `tsvector` column with a GIN index.
+const ARCHIVE_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS audit_events (
+    id           TEXT PRIMARY KEY NOT NULL,
+    seq          INTEGER NOT NULL UNIQUE,
+    effective_at INTEGER NOT NULL,
+    type         TEXT NOT NULL,
+    family       TEXT NOT NULL,
+    project_id   TEXT,
+    resource_id  TEXT,
+    json         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_events_by_time ON audit_events (effective_at, seq, family);
+CREATE INDEX IF NOT EXISTS audit_events_by_type ON audit_events (type, effective_at, seq);
+CREATE INDEX IF NOT EXISTS audit_events_by_family ON audit_events (family, effective_at, seq);
+CREATE INDEX IF NOT EXISTS audit_events_by_project ON audit_events (project_id, effective_at, seq);
+CREATE INDEX IF NOT EXISTS audit_events_by_resource ON audit_events (resource_id, effective_at, seq);
+CREATE TABLE IF NOT EXISTS audit_event_actors (
+    kind     TEXT NOT NULL CHECK (kind IN ('id', 'email')),
+    value    TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (kind, value, event_id)
+);
+CREATE INDEX IF NOT EXISTS audit_event_actors_by_event ON audit_event_actors (event_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS audit_events_fts USING fts5 (text, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS sync_state (
+    id                INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    backfill_cursor   TEXT,
+    backfill_complete INTEGER NOT NULL DEFAULT 0,
+    backfill_events   INTEGER NOT NULL DEFAULT 0,
+    newest_at         INTEGER,
+    last_sync         INTEGER
+);
+INSERT INTO sync_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
+";
+
 /// Opens (creating if needed) `gatehouse.db` in `data_dir` and applies the schema.
 pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
     std::fs::create_dir_all(data_dir)
@@ -60,5 +103,9 @@ pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
         .execute(&pool)
         .await
         .context("cannot apply the schema")?;
+    sqlx::raw_sql(ARCHIVE_SCHEMA)
+        .execute(&pool)
+        .await
+        .context("cannot apply the audit archive's schema")?;
     Ok(pool)
 }

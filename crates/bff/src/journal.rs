@@ -10,7 +10,8 @@
 //!
 //! Reads are not journaled, with one exception: an audit-log export takes the whole log out of
 //! the portal, so each one is recorded in a single `result` row when its file ends, with its
-//! manifest as the row's body.
+//! manifest as the row's body. Rows Gatehouse writes on its own (pruning the audit archive) are
+//! by the user `gatehouse` with the role `system`.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -105,6 +106,11 @@ pub struct Outcome {
 /// The route whose rows are exports (their `object_id` is the export's id).
 pub const EXPORT_PATH: &str = "/api/audit_logs/export";
 
+/// Who rows that Gatehouse writes on its own are by (no portal account can have the role).
+pub const SYSTEM_USER: &str = "gatehouse";
+/// Their role.
+pub const SYSTEM_ROLE: &str = "system";
+
 /// The append-only, hash-chained journal.
 pub struct Journal {
     pool: SqlitePool,
@@ -182,6 +188,29 @@ impl Journal {
         .await
     }
 
+    /// Records something Gatehouse did on its own rather than for a person, such as pruning
+    /// the audit archive: one `result` row by [`SYSTEM_USER`] with `body` as is.
+    pub async fn record_system(
+        &self,
+        method: &str,
+        path: &str,
+        body: &Value,
+    ) -> anyhow::Result<()> {
+        self.append(Entry {
+            phase: "result".into(),
+            request_id: crate::session::random_token()[..32].to_owned(),
+            username: SYSTEM_USER.into(),
+            role: SYSTEM_ROLE.into(),
+            client: "gatehouse".into(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            body: Some(body.to_string()),
+            status: Some(200),
+            ..Entry::empty()
+        })
+        .await
+    }
+
     /// The manifest of export `id`, from the row that recorded it; `None` while it runs or if
     /// there was no such export.
     pub async fn export_manifest(&self, id: &str) -> anyhow::Result<Option<String>> {
@@ -199,7 +228,10 @@ impl Journal {
 
     async fn append(&self, mut entry: Entry) -> anyhow::Result<()> {
         let _one_writer = self.append.lock().await;
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE takes SQLite's write lock before the read of the last row: a deferred
+        // transaction would fail with SQLITE_BUSY if another writer (the archive's sync)
+        // committed between that read and the insert.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let last = sqlx::query("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
             .await?;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod archive;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -36,6 +37,9 @@ pub struct AppState {
     pub throttle: Arc<throttle::Throttle>,
     /// The journal of writes; `None` only in tests that do not look at it.
     pub journal: Option<Arc<journal::Journal>>,
+    /// The audit archive; `None` when it is turned off (`--archive off`) or in tests that do
+    /// not use it.
+    pub archive: Option<Arc<archive::Archive>>,
     /// The origins a write may come from (`Origin` header), besides none at all.
     pub allowed_origins: Arc<[String]>,
     pub upstream: Upstream,

@@ -96,6 +96,7 @@ mod tests {
             sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
             throttle: Arc::new(crate::throttle::Throttle::new(clock)),
             journal: None,
+            archive: None,
             allowed_origins: Vec::new().into(),
             upstream: Upstream::new(&base, AdminKey::new("sk-admin-unused").expect("key"))
                 .expect("client"),

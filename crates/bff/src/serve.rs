@@ -7,7 +7,8 @@ use anyhow::{Context, bail};
 use reqwest::Url;
 use tokio::net::TcpListener;
 
-use crate::config::{DEFAULT_UPSTREAM, SandboxArgs, ServeArgs};
+use crate::archive::{self, Archive};
+use crate::config::{DEFAULT_UPSTREAM, SandboxArgs, ServeArgs, Switch};
 use std::sync::Arc;
 
 use crate::journal::Journal;
@@ -59,6 +60,23 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         Accounts::default().and_database(db.clone())
     };
+    let journal = Arc::new(Journal::new(db.clone()));
+    let archive = match args.archive {
+        Switch::On => {
+            let settings = archive::Settings {
+                interval: args.archive_interval,
+                retention: args.archive_retention,
+                ..archive::Settings::default()
+            };
+            Some(Arc::new(Archive::new(
+                db,
+                upstream.clone(),
+                Some(journal.clone()),
+                settings,
+            )))
+        }
+        Switch::Off => None,
+    };
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("--listen {}: cannot bind", args.listen))?;
@@ -74,7 +92,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             clock.clone(),
         ),
         throttle: Arc::new(Throttle::new(clock)),
-        journal: Some(Arc::new(Journal::new(db))),
+        journal: Some(journal),
+        archive: archive.clone(),
         allowed_origins: allowed_origins(address, args.public_url.as_ref()).into(),
         upstream,
         demo,
@@ -86,6 +105,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trusted_header,
     };
     say(&format!("Gatehouse is listening on http://{address}"));
+    if let Some(archive) = archive {
+        say(&format!(
+            "Audit archive: polling every {}, keeping events {}.",
+            humantime::format_duration(args.archive_interval),
+            match args.archive_retention {
+                archive::Retention::Forever => "forever".to_owned(),
+                retention => format!("for {retention}"),
+            }
+        ));
+        let _sync = archive.spawn();
+    }
     if demo {
         say("Demo mode: the upstream is the embedded sandbox.");
         say("Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor).");
@@ -127,6 +157,7 @@ pub async fn sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     }
     let options = sandbox::SeedOptions {
         seed: args.seed,
+        audit_events: args.audit_events,
         ..sandbox::SeedOptions::default()
     };
     let mut sandbox = sandbox::Sandbox::seeded(args.admin_key.trim(), options);

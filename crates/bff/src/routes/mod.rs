@@ -3,6 +3,7 @@
 
 mod admin_api_keys;
 mod api_keys;
+mod archive;
 mod audit_logs;
 mod export;
 mod guard;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let journal = journal::router()
         .merge(export::router())
+        .merge(archive::router())
         .merge(admin_api_keys::portal_router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

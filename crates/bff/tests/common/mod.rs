@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
+use gatehouse::archive::{Archive, Settings};
 use gatehouse::journal::Journal;
 use gatehouse::session::{Accounts, Clock, Role, SessionLimits, SessionStore};
 use gatehouse::throttle::Throttle;
@@ -34,6 +35,12 @@ pub struct Harness {
     pub journal: Arc<Journal>,
     pub db: sqlx::SqlitePool,
     pub data_dir: std::path::PathBuf,
+    /// The audit archive, never synced unless a test calls `sync_once`.
+    pub archive: Arc<Archive>,
+    /// The BFF's upstream client, for archives with other settings.
+    pub upstream: Upstream,
+    /// What the router was built with.
+    pub state: AppState,
 }
 
 /// The portal's own origin in these tests.
@@ -70,6 +77,15 @@ impl Harness {
         trusted_header: Option<gatehouse::trusted_header::TrustedHeader>,
     ) -> Self {
         Self::build(sandbox, policy, trusted_header, false).await
+    }
+
+    /// A BFF in front of `sandbox` with the audit archive turned off (`--archive off`).
+    pub async fn without_archive(sandbox: Sandbox) -> Self {
+        let mut harness = Self::build(sandbox, Policy::default(), None, false).await;
+        let mut state = harness.state.clone();
+        state.archive = None;
+        harness.app = gatehouse::app(state);
+        harness
     }
 
     /// A BFF in demo mode (its upstream is the sandbox, and the sandbox controls are open).
@@ -113,27 +129,37 @@ impl Harness {
         let data_dir = tempdir();
         let db = gatehouse::db::open(&data_dir).await.expect("database");
         let journal = Arc::new(Journal::new(db.clone()));
+        let archive = Arc::new(Archive::new(
+            db.clone(),
+            upstream.clone(),
+            Some(journal.clone()),
+            Settings::default(),
+        ));
         let clock = Clock::default();
         let state = AppState {
             accounts: accounts.and_database(db.clone()).into(),
             sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
             throttle: Arc::new(Throttle::new(clock.clone())),
             journal: Some(journal.clone()),
+            archive: Some(archive.clone()),
             allowed_origins: vec![ORIGIN.to_owned()].into(),
-            upstream,
+            upstream: upstream.clone(),
             demo,
             static_dir: None,
             secure_cookies: false,
             trusted_header: trusted_header.map(Arc::new),
         };
         Self {
-            app: gatehouse::app(state),
+            app: gatehouse::app(state.clone()),
             sandbox,
             upstream_hits,
             clock,
             journal,
             db,
             data_dir,
+            archive,
+            upstream,
+            state,
         }
     }
 

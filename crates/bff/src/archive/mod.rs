@@ -1,0 +1,159 @@
+//! The audit archive: the BFF's own copy of upstream's audit log, for longer retention,
+//! full-text search and activity over time.
+//!
+//! A background task (`sync`) pages upstream's log into the database: a resumable backfill of
+//! everything upstream still has, then incremental polls from the newest archived event. The
+//! query side (`store`) answers upstream's list filters, plus `q`, from the database, in
+//! upstream's order and cursor semantics, and counts events per hour or day.
+
+mod store;
+mod sync;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::SqlitePool;
+use tokio::sync::Mutex;
+
+use crate::journal::Journal;
+use crate::upstream::Upstream;
+
+pub use store::{Bucket, Histogram, HistogramRow, Search, fts_query};
+pub use sync::SyncReport;
+
+/// How long the archive keeps events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Retention {
+    /// Keep everything (the default).
+    #[default]
+    Forever,
+    /// Prune events older than this.
+    For(Duration),
+}
+
+impl std::str::FromStr for Retention {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        if value == "forever" {
+            return Ok(Self::Forever);
+        }
+        let duration = humantime::parse_duration(value)
+            .map_err(|e| format!("{e}; write `forever` or a duration such as 400d or 2y"))?;
+        if duration < Duration::from_secs(3600) {
+            return Err("keep events at least an hour, or write `forever`".into());
+        }
+        Ok(Self::For(duration))
+    }
+}
+
+impl std::fmt::Display for Retention {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Forever => f.write_str("forever"),
+            Self::For(duration) => write!(f, "{}", humantime::format_duration(*duration)),
+        }
+    }
+}
+
+/// How the archive syncs.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// The pause between incremental polls.
+    pub interval: Duration,
+    pub retention: Retention,
+    /// How far before the newest archived event each poll starts again, so that events that
+    /// share its second, or that upstream shows late, are not missed.
+    pub overlap: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(60),
+            retention: Retention::Forever,
+            overlap: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What the archive holds, stated in every answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// The oldest and newest archived event's `effective_at`.
+    pub oldest: Option<i64>,
+    pub newest: Option<i64>,
+    pub events: i64,
+    /// When the last sync cycle completed.
+    pub last_sync: Option<i64>,
+    pub backfill: Backfill,
+}
+
+/// The first run's progress. Upstream gives no totals, so progress is a count and `oldest`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Backfill {
+    pub complete: bool,
+    pub events: i64,
+}
+
+/// The archive: its database, the upstream client it syncs with (the admin key stays in it),
+/// and the journal that records pruning.
+pub struct Archive {
+    pool: SqlitePool,
+    upstream: Upstream,
+    journal: Option<Arc<Journal>>,
+    settings: Settings,
+    /// One sync cycle at a time: the background task and `sync_once` callers share it.
+    syncing: Mutex<()>,
+}
+
+impl std::fmt::Debug for Archive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archive")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Archive {
+    /// The archive in `pool` (whose schema `db::open` applied), syncing from `upstream`.
+    pub fn new(
+        pool: SqlitePool,
+        upstream: Upstream,
+        journal: Option<Arc<Journal>>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            pool,
+            upstream,
+            journal,
+            settings,
+            syncing: Mutex::new(()),
+        }
+    }
+
+    /// What the archive holds now.
+    pub async fn coverage(&self) -> anyhow::Result<Coverage> {
+        store::coverage(&self.pool).await
+    }
+
+    /// One page of archived events matching `search`, newest first, as upstream pages.
+    pub async fn list(
+        &self,
+        search: &Search,
+    ) -> Result<admin_api::ListPage<serde_json::Value>, crate::AppError> {
+        store::list(&self.pool, search).await
+    }
+
+    /// Events matching `search` per `bucket`, split by family.
+    pub async fn histogram(&self, search: &Search, bucket: Bucket) -> anyhow::Result<Histogram> {
+        store::histogram(&self.pool, search, bucket).await
+    }
+
+    /// Runs the sync loop forever: a cycle, then a pause of `interval`, or after failures a
+    /// growing pause (see [`sync::pause_after`]).
+    pub fn spawn(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move { self.run().await })
+    }
+}

@@ -1,0 +1,381 @@
+//! The archive's SQL: storing events with their filterable fields and search text, listing them
+//! with upstream's filters and cursors, counting them per bucket, and pruning.
+//!
+//! Filters are built with `QueryBuilder` and bound parameters only. The SQL is portable to
+//! PostgreSQL (row-value comparisons, `ON CONFLICT ... DO NOTHING`) except `MATCH` on the FTS5
+//! table.
+
+use admin_api::audit_logs::{AuditLog, ListAuditLogsQuery};
+use admin_api::audit_sentences::family;
+use admin_api::{ApiError, ListPage};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+
+use super::{Backfill, Coverage};
+use crate::AppError;
+
+/// A search of the archive: upstream's list query plus `q`.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub query: ListAuditLogsQuery,
+    /// Full-text words; see [`fts_query`].
+    pub q: Option<String>,
+}
+
+/// The buckets of a histogram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bucket {
+    Hour,
+    Day,
+}
+
+impl Bucket {
+    fn seconds(self) -> i64 {
+        match self {
+            Self::Hour => 3600,
+            Self::Day => 86_400,
+        }
+    }
+}
+
+/// Counts per bucket: only buckets with events, oldest first, each starting at a UTC hour or
+/// midnight.
+#[derive(Debug, Clone, Serialize)]
+pub struct Histogram {
+    pub bucket: Bucket,
+    pub buckets: Vec<HistogramRow>,
+    pub total: i64,
+}
+
+/// One bucket.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistogramRow {
+    pub start: i64,
+    pub total: i64,
+    pub families: std::collections::BTreeMap<String, i64>,
+}
+
+/// The FTS5 expression for what a person typed: each whitespace-separated word becomes a quoted
+/// phrase (so `"`, `*`, `-`, `(`, `NEAR`, `AND` are text, never syntax) matched as a prefix.
+/// Punctuation inside a word splits it into adjacent tokens, so `203.0.113.9`,
+/// `ada@acme.example` and `key_abc` match as written. Words without a letter or digit are
+/// dropped; `None` when nothing is left.
+pub fn fts_query(q: &str) -> Option<String> {
+    let phrases: Vec<String> = q
+        .split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
+        .collect();
+    (!phrases.is_empty()).then(|| phrases.join(" "))
+}
+
+/// The text an event is found by: every string in its JSON (ids, emails, addresses, user
+/// agents, names, types), one per line.
+fn search_text(json: &Value, out: &mut String) {
+    match json {
+        Value::String(text) => {
+            out.push_str(text);
+            out.push('\n');
+        }
+        Value::Array(items) => items.iter().for_each(|item| search_text(item, out)),
+        Value::Object(map) => map.values().for_each(|value| search_text(value, out)),
+        _ => {}
+    }
+}
+
+/// Stores one event at position `seq` unless its id is already archived; whether it was new.
+pub(super) async fn insert(
+    conn: &mut SqliteConnection,
+    event: &AuditLog,
+    json: &Value,
+    seq: i64,
+) -> anyhow::Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO audit_events
+             (id, seq, effective_at, type, family, project_id, resource_id, json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(seq)
+    .bind(event.effective_at)
+    .bind(&event.event_type)
+    .bind(family(&event.event_type))
+    .bind(event.project.as_ref().map(|p| p.id.as_str()))
+    .bind(event.resource_id())
+    .bind(json.to_string())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if !inserted {
+        return Ok(false);
+    }
+    let mut actors: Vec<(&str, &str)> = event.actor_ids().into_iter().map(|v| ("id", v)).collect();
+    actors.extend(event.actor_emails().into_iter().map(|v| ("email", v)));
+    actors.sort_unstable();
+    actors.dedup();
+    for (kind, value) in actors {
+        sqlx::query("INSERT INTO audit_event_actors (kind, value, event_id) VALUES (?, ?, ?)")
+            .bind(kind)
+            .bind(value)
+            .bind(&event.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut text = String::new();
+    search_text(json, &mut text);
+    sqlx::query("INSERT INTO audit_events_fts (rowid, text) VALUES (?, ?)")
+        .bind(seq)
+        .bind(text)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// The lowest and highest `seq` in use (0 when empty).
+pub(super) async fn seq_bounds(conn: &mut SqliteConnection) -> anyhow::Result<(i64, i64)> {
+    let row = sqlx::query("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM audit_events")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// What the archive holds.
+pub(super) async fn coverage(pool: &SqlitePool) -> anyhow::Result<Coverage> {
+    let events = sqlx::query(
+        "SELECT MIN(effective_at) AS oldest, MAX(effective_at) AS newest, COUNT(*) AS events
+         FROM audit_events",
+    )
+    .fetch_one(pool)
+    .await?;
+    let state = sqlx::query(
+        "SELECT backfill_complete, backfill_events, last_sync FROM sync_state WHERE id = 1",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Coverage {
+        oldest: events.get("oldest"),
+        newest: events.get("newest"),
+        events: events.get("events"),
+        last_sync: state.get("last_sync"),
+        backfill: Backfill {
+            complete: state.get::<i64, _>("backfill_complete") != 0,
+            events: state.get("backfill_events"),
+        },
+    })
+}
+
+/// Appends `AND ...` for every filter of `search` (not the cursors) to a query over
+/// `audit_events e`.
+fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
+    let query = &search.query;
+    let (low, high) = query.effective_at.inclusive_range();
+    builder
+        .push(" WHERE e.effective_at BETWEEN ")
+        .push_bind(low)
+        .push(" AND ")
+        .push_bind(high);
+    let columns = [
+        ("e.type", &query.event_types),
+        ("e.project_id", &query.project_ids),
+        ("e.resource_id", &query.resource_ids),
+    ];
+    for (column, values) in columns {
+        if !values.is_empty() {
+            builder.push(format!(" AND {column} IN ("));
+            push_list(builder, values);
+            builder.push(")");
+        }
+    }
+    for (kind, values) in [("id", &query.actor_ids), ("email", &query.actor_emails)] {
+        if !values.is_empty() {
+            builder.push(format!(
+                " AND e.id IN (SELECT a.event_id FROM audit_event_actors a \
+                 WHERE a.kind = '{kind}' AND a.value IN ("
+            ));
+            push_list(builder, values);
+            builder.push("))");
+        }
+    }
+    if let Some(expression) = search.q.as_deref().and_then(fts_query) {
+        builder
+            .push(" AND e.seq IN (SELECT rowid FROM audit_events_fts WHERE audit_events_fts MATCH ")
+            .push_bind(expression)
+            .push(")");
+    }
+}
+
+fn push_list(builder: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
+    let mut list = builder.separated(", ");
+    for value in values {
+        list.push_bind(value.clone());
+    }
+}
+
+/// The `(effective_at, seq)` of the event a cursor names, or upstream's 400.
+async fn position(pool: &SqlitePool, id: &str, param: &str) -> Result<(i64, i64), AppError> {
+    let row = sqlx::query("SELECT effective_at, seq FROM audit_events WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    row.map(|r| (r.get(0), r.get(1))).ok_or_else(|| {
+        ApiError::invalid_request(
+            format!("Invalid '{param}': no audit log with id '{id}'."),
+            Some(param),
+        )
+        .into()
+    })
+}
+
+/// One page, newest first. `after` pages towards older events, `before` alone towards newer
+/// ones (the page is still presented newest first), exactly as upstream.
+pub(super) async fn list(pool: &SqlitePool, search: &Search) -> Result<ListPage<Value>, AppError> {
+    let query = &search.query;
+    let limit = query.paging.limit_or_default();
+    let after = match &query.paging.after {
+        Some(id) => Some(position(pool, id, "after").await?),
+        None => None,
+    };
+    let before = match &query.before {
+        Some(id) => Some(position(pool, id, "before").await?),
+        None => None,
+    };
+    let upwards = before.is_some() && after.is_none();
+    let mut builder = QueryBuilder::new("SELECT e.id, e.json FROM audit_events e");
+    push_filters(&mut builder, search);
+    if let Some((at, seq)) = after {
+        builder
+            .push(" AND (e.effective_at, e.seq) < (")
+            .push_bind(at)
+            .push(", ")
+            .push_bind(seq)
+            .push(")");
+    }
+    if let Some((at, seq)) = before {
+        builder
+            .push(" AND (e.effective_at, e.seq) > (")
+            .push_bind(at)
+            .push(", ")
+            .push_bind(seq)
+            .push(")");
+    }
+    builder.push(match upwards {
+        true => " ORDER BY e.effective_at ASC, e.seq ASC LIMIT ",
+        false => " ORDER BY e.effective_at DESC, e.seq DESC LIMIT ",
+    });
+    builder.push_bind(i64::try_from(limit).unwrap_or(100) + 1);
+    let rows = builder
+        .build()
+        .fetch_all(pool)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    let has_more = rows.len() > limit;
+    let mut data = Vec::with_capacity(limit);
+    for row in rows.iter().take(limit) {
+        let json: String = row.get("json");
+        data.push(serde_json::from_str::<Value>(&json).map_err(|e| AppError::internal(&e))?);
+    }
+    if upwards {
+        data.reverse();
+    }
+    Ok(ListPage::new(data, has_more, |event| {
+        event["id"].as_str().unwrap_or_default()
+    }))
+}
+
+/// Events matching `search` (cursors ignored) per UTC `bucket`, split by family.
+pub(super) async fn histogram(
+    pool: &SqlitePool,
+    search: &Search,
+    bucket: Bucket,
+) -> anyhow::Result<Histogram> {
+    let size = bucket.seconds();
+    let mut builder = QueryBuilder::new(format!(
+        "SELECT e.effective_at - (e.effective_at % {size}) AS start, e.family AS family, \
+         COUNT(*) AS events FROM audit_events e"
+    ));
+    push_filters(&mut builder, search);
+    builder.push(" GROUP BY 1, 2 ORDER BY 1, 2");
+    let rows = builder.build().fetch_all(pool).await?;
+    let mut buckets: Vec<HistogramRow> = Vec::new();
+    let mut total = 0;
+    for row in rows {
+        let (start, family, events): (i64, String, i64) =
+            (row.get("start"), row.get("family"), row.get("events"));
+        total += events;
+        match buckets.last_mut() {
+            Some(last) if last.start == start => {
+                last.total += events;
+                last.families.insert(family, events);
+            }
+            _ => buckets.push(HistogramRow {
+                start,
+                total: events,
+                families: [(family, events)].into_iter().collect(),
+            }),
+        }
+    }
+    Ok(Histogram {
+        bucket,
+        buckets,
+        total,
+    })
+}
+
+/// How many events are older than `cutoff`.
+pub(super) async fn count_older(pool: &SqlitePool, cutoff: i64) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE effective_at < ?")
+            .bind(cutoff)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// Deletes every event older than `cutoff`, with its actors and search text; how many.
+pub(super) async fn prune(pool: &SqlitePool, cutoff: i64) -> anyhow::Result<u64> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "DELETE FROM audit_events_fts
+         WHERE rowid IN (SELECT seq FROM audit_events WHERE effective_at < ?)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM audit_event_actors
+         WHERE event_id IN (SELECT id FROM audit_events WHERE effective_at < ?)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?;
+    let deleted = sqlx::query("DELETE FROM audit_events WHERE effective_at < ?")
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_words_become_quoted_prefix_phrases() {
+        assert_eq!(
+            fts_query("ada@acme.example 203.0.113"),
+            Some("\"ada@acme.example\"* \"203.0.113\"*".into())
+        );
+        assert_eq!(
+            fts_query("say \"hi\" NEAR(x"),
+            Some("\"say\"* \"\"\"hi\"\"\"* \"NEAR(x\"*".into())
+        );
+        assert_eq!(fts_query(" * - \"\" () "), None);
+    }
+}

@@ -1,0 +1,332 @@
+//! Sync: upstream's audit log into the archive, through the same upstream client as every
+//! other read (the admin key stays in it, and reads are retried on 429 and 5xx).
+//!
+//! - **Backfill** (first run): pages through everything upstream has, newest first, 100 at a
+//!   time. Each page is stored in one transaction together with the cursor after it, so a crash
+//!   or `kill -9` loses nothing and a restart resumes from the last stored page.
+//! - **Incremental** (afterwards): lists from `overlap` before the newest archived event up to
+//!   now, and stores what is new. Ids already archived are skipped, so the overlap costs
+//!   nothing but reads, and events sharing a second with the newest, or split by a page
+//!   boundary, are not lost. The whole window is stored in one transaction: a crash mid-poll
+//!   leaves the archive as it was, and the next poll starts from the same place.
+//! - **Retention** (if configured): events older than it are pruned, journaled first.
+//!
+//! Sync only inserts (`ON CONFLICT DO NOTHING`): it never changes or deletes an event.
+//!
+//! Upstream lists events by time and then by the order it stored them in, which no field shows.
+//! The archive keeps that order in `seq`: the backfill walks newest first and numbers downwards
+//! from the lowest `seq`, and each poll numbers its new events upwards from the highest, oldest
+//! first. An event that upstream shows late, in a second already archived, sorts after the
+//! events archived before it in that second.
+
+use std::time::Duration;
+
+use admin_api::audit_logs::{AuditLog, ListAuditLogsQuery};
+use admin_api::{ErrorResponse, ListPage};
+use anyhow::{Context, anyhow};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::{Archive, Retention, store};
+use crate::journal::now;
+
+/// The route pruning is journaled under.
+pub const ARCHIVE_PATH: &str = "/api/archive/audit_logs";
+
+/// How sync's transactions start: with SQLite's write lock taken (waiting for it up to the busy
+/// timeout), so that the read of `seq`'s bounds and the inserts after it cannot be split by
+/// another writer (PostgreSQL: a plain `BEGIN` and a row lock on `sync_state`).
+const WRITE: &str = "BEGIN IMMEDIATE";
+
+/// Upstream's largest page.
+const PAGE: u32 = 100;
+
+/// What one sync cycle did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Events stored by the backfill.
+    pub backfilled: u64,
+    /// New events stored by the incremental poll.
+    pub added: u64,
+    /// Events pruned for retention.
+    pub pruned: u64,
+}
+
+/// One page from upstream: each event typed (for its fields) and as upstream wrote it.
+struct Page {
+    events: Vec<(AuditLog, Value)>,
+    has_more: bool,
+    last_id: Option<String>,
+}
+
+/// Why a page could not be read.
+enum FetchError {
+    /// Upstream no longer knows the `after` cursor (the event aged out of its retention).
+    CursorGone,
+    Other(anyhow::Error),
+}
+
+impl From<FetchError> for anyhow::Error {
+    fn from(error: FetchError) -> Self {
+        match error {
+            FetchError::CursorGone => anyhow!("upstream no longer knows the cursor"),
+            FetchError::Other(error) => error,
+        }
+    }
+}
+
+/// What `sync_state` says.
+struct State {
+    backfill_cursor: Option<String>,
+    backfill_complete: bool,
+    newest_at: Option<i64>,
+}
+
+impl Archive {
+    /// One sync cycle, now: the rest of the backfill if it is unfinished, an incremental poll,
+    /// and pruning. Cycles never overlap. The background task calls this; so do tests, so
+    /// that they need not wait for a timer.
+    pub async fn sync_once(&self) -> anyhow::Result<SyncReport> {
+        let _one_at_a_time = self.syncing.lock().await;
+        let report = SyncReport {
+            backfilled: self.backfill().await?,
+            added: self.poll().await?,
+            pruned: self.prune().await?,
+        };
+        sqlx::query("UPDATE sync_state SET last_sync = ? WHERE id = 1")
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(report)
+    }
+
+    /// Cycles forever, pausing `interval` between them, longer after failures.
+    pub(super) async fn run(&self) {
+        let mut failures = 0;
+        loop {
+            match self.sync_once().await {
+                Ok(report) => {
+                    failures = 0;
+                    if report != SyncReport::default() {
+                        tracing::info!(
+                            backfilled = report.backfilled,
+                            added = report.added,
+                            pruned = report.pruned,
+                            "audit archive synced"
+                        );
+                    }
+                }
+                Err(error) => {
+                    failures += 1;
+                    tracing::warn!(error = %format!("{error:#}"), failures, "audit archive sync failed");
+                }
+            }
+            tokio::time::sleep(pause_after(self.settings.interval, failures)).await;
+        }
+    }
+
+    async fn state(&self) -> anyhow::Result<State> {
+        let row = sqlx::query(
+            "SELECT backfill_cursor, backfill_complete, newest_at FROM sync_state WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(State {
+            backfill_cursor: row.get("backfill_cursor"),
+            backfill_complete: row.get::<i64, _>("backfill_complete") != 0,
+            newest_at: row.get("newest_at"),
+        })
+    }
+
+    /// Walks upstream from the stored cursor to the end, a page per transaction.
+    async fn backfill(&self) -> anyhow::Result<u64> {
+        let mut stored = 0;
+        loop {
+            let state = self.state().await?;
+            if state.backfill_complete {
+                return Ok(stored);
+            }
+            let mut query = ListAuditLogsQuery::default();
+            query.paging.limit = Some(PAGE);
+            query.paging.after.clone_from(&state.backfill_cursor);
+            let page = match self.fetch(&query).await {
+                Ok(page) => page,
+                Err(FetchError::CursorGone) => {
+                    // Everything older than the cursor has aged out upstream too.
+                    tracing::warn!("the backfill's cursor aged out upstream; backfill ends there");
+                    Page {
+                        events: Vec::new(),
+                        has_more: false,
+                        last_id: None,
+                    }
+                }
+                Err(FetchError::Other(error)) => return Err(error),
+            };
+            let mut tx = self.pool.begin_with(WRITE).await?;
+            let (mut seq, _) = store::seq_bounds(&mut tx).await?;
+            let mut added: i64 = 0;
+            for (event, json) in &page.events {
+                seq -= 1;
+                added += i64::from(store::insert(&mut tx, event, json, seq).await?);
+            }
+            let newest = newest_of(state.newest_at, &page.events);
+            sqlx::query(
+                "UPDATE sync_state SET backfill_cursor = ?, backfill_complete = ?,
+                     backfill_events = backfill_events + ?, newest_at = ?
+                 WHERE id = 1",
+            )
+            .bind(page.last_id.or(state.backfill_cursor))
+            .bind(i64::from(!page.has_more))
+            .bind(added)
+            .bind(newest)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            stored += u64::try_from(added).unwrap_or(0);
+        }
+    }
+
+    /// Reads everything from `overlap` before the newest archived event and stores what is new,
+    /// in one transaction.
+    async fn poll(&self) -> anyhow::Result<u64> {
+        let state = self.state().await?;
+        let overlap = i64::try_from(self.settings.overlap.as_secs()).unwrap_or(i64::MAX);
+        let mut query = ListAuditLogsQuery::default();
+        query.paging.limit = Some(PAGE);
+        query.effective_at.gte = state.newest_at.map(|at| at.saturating_sub(overlap));
+        let mut events = Vec::new();
+        loop {
+            let page = self.fetch(&query).await?;
+            events.extend(page.events);
+            match (page.has_more, page.last_id) {
+                (true, Some(last)) => query.paging.after = Some(last),
+                _ => break,
+            }
+        }
+        let mut tx = self.pool.begin_with(WRITE).await?;
+        let (_, mut seq) = store::seq_bounds(&mut tx).await?;
+        let mut added = 0;
+        // Oldest first, so that each new event is numbered above the ones before it.
+        for (event, json) in events.iter().rev() {
+            seq += 1;
+            added += u64::from(store::insert(&mut tx, event, json, seq).await?);
+        }
+        sqlx::query("UPDATE sync_state SET newest_at = ? WHERE id = 1")
+            .bind(newest_of(state.newest_at, &events))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Deletes events older than the retention, after journaling that it will. If the journal
+    /// cannot record it, nothing is deleted.
+    async fn prune(&self) -> anyhow::Result<u64> {
+        let Retention::For(keep) = self.settings.retention else {
+            return Ok(0);
+        };
+        let cutoff = now().saturating_sub(i64::try_from(keep.as_secs()).unwrap_or(i64::MAX));
+        let older = store::count_older(&self.pool, cutoff).await?;
+        if older == 0 {
+            return Ok(0);
+        }
+        if let Some(journal) = &self.journal {
+            let record = json!({
+                "pruned": older,
+                "older_than": cutoff,
+                "retention": self.settings.retention.to_string(),
+            });
+            journal
+                .record_system("DELETE", ARCHIVE_PATH, &record)
+                .await
+                .context("the pruning could not be journaled, so nothing was pruned")?;
+        }
+        let pruned = store::prune(&self.pool, cutoff).await?;
+        tracing::info!(pruned, older_than = cutoff, "audit archive pruned");
+        Ok(pruned)
+    }
+
+    /// One page of upstream's audit log.
+    async fn fetch(&self, query: &ListAuditLogsQuery) -> Result<Page, FetchError> {
+        let other = |e: &dyn std::fmt::Display| FetchError::Other(anyhow!("{e}"));
+        let response = self
+            .upstream
+            .send(
+                Method::GET,
+                "/organization/audit_logs",
+                &query.to_query_string(),
+                None,
+            )
+            .await
+            .map_err(|e| other(&format!("{} ({})", e.error.message, e.status)))?;
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .map_err(|e| other(&e))?;
+        if !status.is_success() {
+            let error = serde_json::from_slice::<ErrorResponse>(&bytes).ok();
+            let param = error.as_ref().and_then(|e| e.error.param.as_deref());
+            if status == StatusCode::BAD_REQUEST && param == Some("after") {
+                return Err(FetchError::CursorGone);
+            }
+            let message = error.map(|e| e.error.message).unwrap_or_default();
+            return Err(other(&format!("upstream answered {status}: {message}")));
+        }
+        let page: ListPage<Value> = serde_json::from_slice(&bytes).map_err(|e| other(&e))?;
+        let mut events = Vec::with_capacity(page.data.len());
+        for json in page.data {
+            let event: AuditLog = serde_json::from_value(json.clone()).map_err(|e| other(&e))?;
+            events.push((event, json));
+        }
+        Ok(Page {
+            events,
+            has_more: page.has_more,
+            last_id: page.last_id,
+        })
+    }
+}
+
+/// The newest `effective_at` seen, counting `events`.
+fn newest_of(known: Option<i64>, events: &[(AuditLog, Value)]) -> Option<i64> {
+    events
+        .iter()
+        .map(|(event, _)| event.effective_at)
+        .chain(known)
+        .max()
+}
+
+/// The pause before the next cycle: `interval` after a success; after failures, `interval`
+/// doubled per consecutive failure up to 15 minutes (or `interval`, if longer), plus up to a
+/// quarter of jitter, so that a struggling upstream is not hit again on the dot.
+pub(super) fn pause_after(interval: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return interval;
+    }
+    let ceiling = interval.max(Duration::from_secs(15 * 60));
+    let grown = interval.saturating_mul(1 << (failures - 1).min(16));
+    grown.min(ceiling).mul_f64(1.0 + fastrand::f64() / 4.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_lengthen_the_pause_up_to_a_ceiling() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(pause_after(minute, 0), minute);
+        let first = pause_after(minute, 1);
+        assert!(
+            first >= minute && first <= minute.mul_f64(1.25),
+            "{first:?}"
+        );
+        let third = pause_after(minute, 3);
+        assert!(third >= 4 * minute, "{third:?}");
+        let many = pause_after(minute, 40);
+        assert!(
+            many <= Duration::from_secs(15 * 60).mul_f64(1.25),
+            "{many:?}"
+        );
+    }
+}

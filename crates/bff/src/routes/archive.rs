@@ -1,0 +1,156 @@
+//! `/api/archive/...`: the audit archive, for owners and auditors.
+//!
+//! - `GET /api/archive/audit_logs`: upstream's list filters and cursors, plus `q` (full text),
+//!   answered from the archive in upstream's list shape, plus `coverage`.
+//! - `GET /api/archive/histogram`: the same filters and `q`, counted per `bucket=hour|day`
+//!   (default `day`) and event family, plus `coverage`.
+//! - `GET /api/archive/status`: whether the archive is on, and its `coverage`.
+//!
+//! With `--archive off` the first two answer 404 `archive_disabled`.
+
+use admin_api::audit_logs::ListAuditLogsQuery;
+use admin_api::query::QueryPairs;
+use admin_api::{ApiError, ListPage};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::archive::{Archive, Bucket, Coverage, Histogram, Search};
+use crate::{AppError, AppState};
+
+/// The longest `q` accepted.
+const MAX_Q: usize = 500;
+
+/// The archive routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/archive/audit_logs", get(list_archived_events))
+        .route("/archive/histogram", get(count_archived_events))
+        .route("/archive/status", get(archive_status))
+}
+
+/// A page of archived events and what the archive covers.
+#[derive(Debug, Serialize)]
+struct ArchivePage {
+    #[serde(flatten)]
+    page: ListPage<Value>,
+    coverage: Coverage,
+}
+
+/// A histogram and what the archive covers.
+#[derive(Debug, Serialize)]
+struct ArchiveHistogram {
+    #[serde(flatten)]
+    histogram: Histogram,
+    coverage: Coverage,
+}
+
+/// Whether the archive is on, and what it covers.
+#[derive(Debug, Serialize)]
+struct ArchiveStatus {
+    enabled: bool,
+    coverage: Coverage,
+}
+
+async fn list_archived_events(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ArchivePage>, AppError> {
+    let archive = enabled(&state)?;
+    let search = super::proxy::query(raw.as_deref(), take_search)?;
+    let page = archive.list(&search).await?;
+    let coverage = archive
+        .coverage()
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    Ok(Json(ArchivePage { page, coverage }))
+}
+
+async fn count_archived_events(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ArchiveHistogram>, AppError> {
+    let archive = enabled(&state)?;
+    let (bucket, search) = super::proxy::query(raw.as_deref(), |pairs| {
+        let bucket = match pairs.one("bucket")?.as_deref() {
+            None | Some("day") => Bucket::Day,
+            Some("hour") => Bucket::Hour,
+            Some(other) => {
+                return Err(ApiError::invalid_request(
+                    format!("Invalid 'bucket': '{other}'. Use hour or day."),
+                    Some("bucket"),
+                ));
+            }
+        };
+        let search = take_search(pairs)?;
+        let paging = &search.query.paging;
+        if paging.after.is_some() || paging.limit.is_some() || search.query.before.is_some() {
+            return Err(ApiError::invalid_request(
+                "The histogram counts every matching event: it takes no 'limit', 'after' or 'before'.",
+                None,
+            ));
+        }
+        Ok((bucket, search))
+    })?;
+    let histogram = archive
+        .histogram(&search, bucket)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    let coverage = archive
+        .coverage()
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    Ok(Json(ArchiveHistogram {
+        histogram,
+        coverage,
+    }))
+}
+
+async fn archive_status(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ArchiveStatus>, AppError> {
+    super::proxy::no_query(raw.as_deref())?;
+    let coverage = match &state.archive {
+        Some(archive) => archive
+            .coverage()
+            .await
+            .map_err(|e| AppError::internal(&e))?,
+        None => Coverage::default(),
+    };
+    Ok(Json(ArchiveStatus {
+        enabled: state.archive.is_some(),
+        coverage,
+    }))
+}
+
+/// Upstream's list query and `q`.
+fn take_search(pairs: &mut QueryPairs) -> Result<Search, ApiError> {
+    let q = pairs.one("q")?.filter(|q| !q.trim().is_empty());
+    if q.as_ref().is_some_and(|q| q.chars().count() > MAX_Q) {
+        return Err(ApiError::invalid_request(
+            format!("'q' is longer than {MAX_Q} characters."),
+            Some("q"),
+        ));
+    }
+    Ok(Search {
+        query: ListAuditLogsQuery::take_from(pairs)?,
+        q,
+    })
+}
+
+/// The archive, or 404 when it is turned off.
+fn enabled(state: &AppState) -> Result<&Archive, AppError> {
+    state.archive.as_deref().ok_or_else(|| AppError {
+        status: StatusCode::NOT_FOUND,
+        error: ApiError::invalid_request(
+            "The audit archive is turned off (gatehouse serve --archive off).",
+            None,
+        )
+        .with_code("archive_disabled"),
+        retry_after: None,
+    })
+}
