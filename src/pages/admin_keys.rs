@@ -147,9 +147,9 @@ pub fn AdminKeysTable(
                             </td>
                             <td><code>{k.redacted_value.clone()}</code></td>
                             <td>{k.owner.name.clone()}</td>
-                            <td>{date_utc(k.created_at)}</td>
-                            <td>{k.last_used_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
-                            <td>{k.expires_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
+                            <td class="date">{date_utc(k.created_at)}</td>
+                            <td class="date">{k.last_used_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
+                            <td class="date">{k.expires_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
                             {can_write.then(|| if portal {
                                 view! {
                                     <td class="actions">

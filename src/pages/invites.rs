@@ -170,8 +170,8 @@ pub fn InvitesTable(
                             <td>{invite.email.clone()}</td>
                             <td>{invite.role.clone()}</td>
                             <td><span class=format!("status {}", invite.status)>{invite.status.clone()}</span></td>
-                            <td>{date_utc(invite.created_at)}</td>
-                            <td>{invite.expires_at.map_or_else(|| "—".to_owned(), date_utc)}</td>
+                            <td class="date">{date_utc(invite.created_at)}</td>
+                            <td class="date">{invite.expires_at.map_or_else(|| "—".to_owned(), date_utc)}</td>
                             <td>{project_list}</td>
                             {can_write.then(|| view! {
                                 <td class="actions">

@@ -308,7 +308,7 @@ pub fn MembersTable(
                             <td>{m.name.clone().unwrap_or_else(|| "—".into())}</td>
                             <td>{m.email.clone().unwrap_or_else(|| "—".into())}</td>
                             <td class="role">{m.role.clone()}</td>
-                            <td>{date_utc(m.added_at)}</td>
+                            <td class="date">{date_utc(m.added_at)}</td>
                             {can_write.then(|| view! {
                                 <td class="actions">
                                     <button type="button" aria-label=change_label on:click=move |_| on_change.run(for_change.clone())>{format!("Make {next}")}</button>
@@ -449,7 +449,7 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                         <tr data-id=a.id.clone()>
                             <td>{a.name.clone()}</td>
                             <td>{a.role.clone()}</td>
-                            <td>{date_utc(a.created_at)}</td>
+                            <td class="date">{date_utc(a.created_at)}</td>
                             <td><A href=audit_link("resource_id", &a.id) attr:aria-label=format!("Audit log of {}", a.name)>"Audit log"</A></td>
                             {can_write.then(|| view! {
                                 <td class="actions">
@@ -548,8 +548,8 @@ pub fn ApiKeysTab(project_id: String, can_write: bool) -> impl IntoView {
                             <td>{k.name.clone()}</td>
                             <td><code>{k.redacted_value.clone()}</code></td>
                             <td>{owner_of(&k)}</td>
-                            <td>{date_utc(k.created_at)}</td>
-                            <td>{k.last_used_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
+                            <td class="date">{date_utc(k.created_at)}</td>
+                            <td class="date">{k.last_used_at.map_or_else(|| "never".to_owned(), date_utc)}</td>
                             <td><A href=audit_link("resource_id", &k.id) attr:aria-label=format!("Audit log of {}", k.name)>"Audit log"</A></td>
                             {can_write.then(|| view! {
                                 <td class="actions">

@@ -323,7 +323,7 @@ pub fn ProjectsTable(
                             <td><A href=format!("/projects/{}/members", project.id)>{name.clone()}</A></td>
                             {role.map(|r| view! { <td>{r}</td> })}
                             <td><span class="status" class:archived=archived>{status}</span></td>
-                            <td>{date_utc(project.created_at)}</td>
+                            <td class="date">{date_utc(project.created_at)}</td>
                             <td><A href=audit_link("project_id", &project.id) attr:aria-label=audit_label>"Audit log"</A></td>
                             {can_write.then(|| view! {
                                 <td class="actions">

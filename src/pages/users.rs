@@ -234,7 +234,7 @@ fn UserRow(
             <td>{user.name.clone().unwrap_or_else(|| "—".into())}</td>
             <td>{user.email.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="role">{user.role.clone().unwrap_or_else(|| "—".into())}</td>
-            <td>{date_utc(user.added_at)}</td>
+            <td class="date">{date_utc(user.added_at)}</td>
             <td><a href=projects aria-label=projects_label>"Projects"</a></td>
             <td><a href=activity aria-label=activity_label>"Audit log"</a></td>
             <Show when=move || can_write.get()>
