@@ -18,3 +18,4 @@ bench:
 	cargo bench --locked -p sandbox --bench audit_logs
 	cargo bench --locked -p gatehouse --bench proxy
 	cargo bench --locked -p gatehouse --bench export
+	cargo bench --locked -p gatehouse --bench archive

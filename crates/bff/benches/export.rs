@@ -54,6 +54,8 @@ impl Bff {
 
         let mut child = Command::new(exe)
             .args(["serve", "--listen", "127.0.0.1:0", "--upstream", upstream])
+            // The archive would backfill the same log meanwhile and skew the figures.
+            .args(["--archive", "off"])
             .arg("--data-dir")
             .arg(&data)
             .arg("--static-dir")
