@@ -653,6 +653,58 @@ async fn owners_and_auditors_read_the_archive_and_nobody_else() {
 }
 
 #[tokio::test]
+async fn a_change_made_through_the_portal_is_on_the_first_page_at_once() {
+    let harness = harness(30).await;
+    harness.archive.sync_once().await.expect("backfill");
+    // The last cycle was a minute ago: longer than a reader's first page waits for.
+    sqlx::query("UPDATE sync_state SET last_sync = last_sync - 60 WHERE id = 1")
+        .execute(&harness.db)
+        .await
+        .expect("age the last sync");
+    let (cookie, csrf) = harness.owner().await;
+    let created = harness
+        .send(
+            "POST",
+            "/api/v1/organization/projects",
+            Some(&cookie),
+            Some(&csrf),
+            Some(r#"{"name":"Fresh"}"#),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let first = harness
+        .send(
+            "GET",
+            "/api/archive/audit_logs?limit=5",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(first["data"][0]["type"], "project.created", "{first}");
+    assert_eq!(
+        first["data"][0]["project.created"]["id"],
+        created.json()["id"]
+    );
+    let now = gatehouse::journal::now();
+    let last_sync = first["coverage"]["last_sync"].as_i64().expect("last sync");
+    assert!(now - last_sync < 5, "the coverage says it just synced");
+    // An older page does not wait for a sync.
+    let cursor = first["last_id"].as_str().expect("cursor");
+    let older = harness
+        .send(
+            "GET",
+            &format!("/api/archive/audit_logs?limit=5&after={cursor}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(older.status, StatusCode::OK, "{}", older.text);
+}
+
+#[tokio::test]
 async fn a_disabled_archive_says_so() {
     let harness = Harness::without_archive(common::small_sandbox(common::CANARY_KEY)).await;
     let (cookie, _) = harness.auditor().await;

@@ -57,6 +57,11 @@ impl std::fmt::Display for Retention {
     }
 }
 
+/// A reader's first page is answered from the archive as it is when it synced this recently.
+pub const FRESH: Duration = Duration::from_secs(5);
+/// How long a reader waits for the archive to catch up before it answers anyway.
+pub const CATCH_UP_WAIT: Duration = Duration::from_secs(3);
+
 /// How the archive syncs.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
@@ -149,6 +154,26 @@ impl Archive {
     /// Events matching `search` per `bucket`, split by family.
     pub async fn histogram(&self, search: &Search, bucket: Bucket) -> anyhow::Result<Histogram> {
         store::histogram(&self.pool, search, bucket).await
+    }
+
+    /// Brings the archive up to date before a reader's first page, so that a change just made
+    /// through the portal (or anywhere) shows at once rather than after the next cycle. Once the
+    /// backfill is complete and the last sync is older than [`FRESH`], one cycle runs in its own
+    /// task; the reader waits for it at most [`CATCH_UP_WAIT`], and otherwise gets the archive
+    /// as it is (its coverage says when it last synced). The cycle is never cut short.
+    pub async fn catch_up(self: &Arc<Self>) {
+        let Ok(coverage) = self.coverage().await else {
+            return;
+        };
+        let fresh = coverage
+            .last_sync
+            .is_some_and(|at| crate::journal::now().saturating_sub(at) < FRESH.as_secs() as i64);
+        if !coverage.backfill.complete || fresh {
+            return;
+        }
+        let this = Arc::clone(self);
+        let cycle = tokio::spawn(async move { this.sync_once().await });
+        let _ = tokio::time::timeout(CATCH_UP_WAIT, cycle).await;
     }
 
     /// Runs the sync loop forever: a cycle, then a pause of `interval`, or after failures a

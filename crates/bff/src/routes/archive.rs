@@ -61,6 +61,11 @@ async fn list_archived_events(
 ) -> Result<Json<ArchivePage>, AppError> {
     let archive = enabled(&state)?;
     let search = super::proxy::query(raw.as_deref(), take_search)?;
+    // The first page, and "anything newer than this?", are how a reader asks what just
+    // happened; older pages need no catching up.
+    if search.query.paging.after.is_none() {
+        archive.catch_up().await;
+    }
     let page = archive.list(&search).await?;
     let coverage = archive
         .coverage()
@@ -95,6 +100,7 @@ async fn count_archived_events(
         }
         Ok((bucket, search))
     })?;
+    archive.catch_up().await;
     let histogram = archive
         .histogram(&search, bucket)
         .await
@@ -143,8 +149,8 @@ fn take_search(pairs: &mut QueryPairs) -> Result<Search, ApiError> {
 }
 
 /// The archive, or 404 when it is turned off.
-fn enabled(state: &AppState) -> Result<&Archive, AppError> {
-    state.archive.as_deref().ok_or_else(|| AppError {
+fn enabled(state: &AppState) -> Result<&std::sync::Arc<Archive>, AppError> {
+    state.archive.as_ref().ok_or_else(|| AppError {
         status: StatusCode::NOT_FOUND,
         error: ApiError::invalid_request(
             "The audit archive is turned off (gatehouse serve --archive off).",
