@@ -185,9 +185,11 @@ pub fn AuditLogPage() -> impl IntoView {
     });
     // Each load belongs to one filter set; an answer for an older one is dropped.
     let generation = StoredValue::new(0_u32);
+    // Whether the loaded list came from the archive (older pages and the tail ask the same).
+    let source = StoredValue::new(false);
     Effect::new(move |_| {
         reload.track();
-        let Some(from_archive) = archive.get() else {
+        let Some(enabled) = archive.get() else {
             return;
         };
         let filters = filters.get();
@@ -195,6 +197,18 @@ pub fn AuditLogPage() -> impl IntoView {
         generation.set_value(current);
         status.set(Status::Loading);
         leptos::task::spawn_local(async move {
+            // Until the archive's first copy is complete, the timeline reads upstream, which
+            // has everything; a search can only be answered by the archive, so it reads what
+            // the archive holds (and the coverage line says how much that is).
+            let mut from_archive = false;
+            if enabled && let Ok(now) = api::archive_status().await {
+                from_archive = filters.q.is_some() || now.coverage.backfill.complete;
+                coverage.try_set(Some(now.coverage));
+            }
+            if generation.get_value() != current {
+                return;
+            }
+            source.set_value(from_archive);
             let result = fetch_events(from_archive, &filters, None, coverage).await;
             if generation.get_value() != current {
                 return;
@@ -217,7 +231,7 @@ pub fn AuditLogPage() -> impl IntoView {
             _ => return,
         };
         let filters = filters.get_untracked();
-        let from_archive = archive.get_untracked().unwrap_or(false);
+        let from_archive = source.get_value();
         let current = generation.get_value();
         status.set(Status::LoadingOlder);
         leptos::task::spawn_local(async move {
@@ -241,7 +255,7 @@ pub fn AuditLogPage() -> impl IntoView {
             load_older();
         }
     });
-    let new_events = live_tail(filters, events, archive, coverage);
+    let new_events = live_tail(filters, events, source, coverage);
     // Users' emails turn ids in sentences into names; without them the ids still read.
     let users = LocalResource::new(|| async {
         let query = ListUsersQuery {
@@ -395,7 +409,7 @@ const TAIL_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 fn live_tail(
     filters: Memo<Filters>,
     events: RwSignal<Vec<AuditLog>>,
-    archive: RwSignal<Option<bool>>,
+    source: StoredValue<bool>,
     coverage: RwSignal<Option<api::Coverage>>,
 ) -> RwSignal<usize> {
     let count = RwSignal::new(0_usize);
@@ -415,7 +429,7 @@ fn live_tail(
         let Some(first) = events.with_untracked(|e| e.first().map(|e| e.id.clone())) else {
             return;
         };
-        let from_archive = archive.get_untracked().unwrap_or(false);
+        let from_archive = source.get_value();
         let mut query = filters.to_query(None);
         query.before = Some(first);
         query.paging.limit = Some(100);

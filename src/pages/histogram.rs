@@ -51,7 +51,7 @@ pub fn coverage_line(coverage: &Coverage, now: i64) -> String {
         .unwrap_or_default();
     if !coverage.backfill.complete {
         return format!(
-            "Archive: first copy under way, {} events so far{since}; results cover only what it holds.",
+            "Archive: first copy under way, {} events so far{since}. Until it is done the timeline reads OpenAI's log directly; search and the chart cover only what the archive holds.",
             thousands(coverage.backfill.events.max(coverage.events))
         );
     }
@@ -268,7 +268,7 @@ mod tests {
         coverage.events = 1_200;
         assert_eq!(
             coverage_line(&coverage, 1_790_000_040),
-            "Archive: first copy under way, 1,200 events so far since 2026-08-27; results cover only what it holds."
+            "Archive: first copy under way, 1,200 events so far since 2026-08-27. Until it is done the timeline reads OpenAI's log directly; search and the chart cover only what the archive holds."
         );
         assert_eq!(bucket_for(86_400), "hour");
         assert_eq!(bucket_for(30 * 86_400), "day");

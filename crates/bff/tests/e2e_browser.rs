@@ -36,7 +36,15 @@ fn free_port() -> u16 {
 
 /// `gatehouse serve` in demo mode on a free port; returns the process and its URL.
 fn start_portal(dist: &PathBuf) -> (Killed, String) {
-    let data_dir = std::env::temp_dir().join(format!("gatehouse-e2e-{}", std::process::id()));
+    // One data dir per portal: tests run side by side, and each portal's archive must hold
+    // only its own sandbox's events.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let data_dir = std::env::temp_dir().join(format!(
+        "gatehouse-e2e-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&data_dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args(["serve", "--listen", "127.0.0.1:0", "--static-dir"])
         .arg(dist)
@@ -1477,6 +1485,8 @@ async fn an_auditor_reads_every_page_and_can_change_nothing() {
     let client = browser(&webdriver).await;
     client.goto(&format!("{url}/users")).await.expect("open");
     sign_in(&client, "demo-auditor", "demo-auditor").await;
+    // The narrowest layout the portal supports.
+    client.set_window_size(1024, 768).await.expect("resize");
     let project = run_async(
         &client,
         "return (await (await fetch('/api/v1/organization/projects?limit=2')).json()).data[1].id;",
@@ -1513,7 +1523,193 @@ async fn an_auditor_reads_every_page_and_can_change_nothing() {
             json!([]),
             "{page} offers an auditor no write controls"
         );
+        let overflow = client
+            .execute(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .expect("overflow");
+        assert_eq!(
+            overflow,
+            json!(false),
+            "{page} fits 1024 px without sideways scrolling"
+        );
+        let name = page
+            .trim_start_matches('/')
+            .replace(&project, "project")
+            .replace('/', "-");
+        screenshot(&client, &format!("auditor-1024-{name}")).await;
     }
-    screenshot(&client, "auditor-project").await;
+    client.close().await.expect("close the browser");
+}
+
+/// The archive in the timeline: search the BFF's copy, then drag across the activity chart to
+/// choose a time range, and check the URL and the events against the archive's API.
+#[tokio::test]
+#[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
+async fn a_security_team_searches_the_archive_and_selects_a_range_on_the_chart() {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+
+    let dist =
+        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
+    let (_portal, url) = start_portal(&dist);
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{url}/users")).await.expect("open");
+    sign_in(&client, "demo-owner", "demo-owner").await;
+    // The archive's first copy of the seeded log.
+    wait_until_within(
+        &client,
+        "the archive's backfill",
+        "fetch('/api/archive/status').then(r => r.json()).then(s => window.__archive = s) && window.__archive?.coverage?.backfill?.complete",
+        Duration::from_secs(60),
+    )
+    .await;
+    let email = run_async(
+        &client,
+        "return (await (await fetch('/api/v1/organization/users?limit=5')).json()).data[3].email;",
+    )
+    .await;
+    let email = email.as_str().expect("an email").to_owned();
+
+    show(
+        &client,
+        &format!("{url}/audit-log"),
+        "document.querySelector('#filter-q') && document.querySelector('.histogram svg rect') && document.querySelector('li.event')",
+    )
+    .await;
+    let line = text_of(&client, ".archive-line").await;
+    assert!(line.starts_with("Archive: synced"), "{line}");
+    fill(&client, "#filter-q", &email).await;
+    click(
+        &client,
+        Locator::Css("form.audit-filters button[type=submit]"),
+    )
+    .await;
+    let searched = "location.search.includes('q=') && document.querySelector('li.event') && !document.querySelector('.loading')";
+    wait_until(&client, "the search results", searched).await;
+    let found = run_async(
+        &client,
+        &format!(
+            "const q = new URLSearchParams({{q: {email:?}, limit: '100'}});
+             return (await (await fetch('/api/archive/audit_logs?' + q)).json()).data;"
+        ),
+    )
+    .await;
+    let found = found.as_array().expect("events").clone();
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|e| e.to_string().contains(&email)),
+        "every hit mentions {email}"
+    );
+    let ids: Vec<&str> = found.iter().filter_map(|e| e["id"].as_str()).collect();
+    wait_until(
+        &client,
+        "the searched events on screen",
+        &format!(
+            "document.querySelector('li.event')?.dataset.id === {:?}",
+            ids[0]
+        ),
+    )
+    .await;
+    let shown = rendered_ids(&client).await;
+    assert_eq!(shown, ids[..shown.len()]);
+    screenshot(&client, "archive-search").await;
+
+    // Drag across the middle of the chart.
+    wait_until(
+        &client,
+        "the chart of the search",
+        "document.querySelector('.histogram svg rect')",
+    )
+    .await;
+    let chart = client
+        .find(Locator::Css(".chart-area"))
+        .await
+        .expect("chart");
+    let width = client
+        .execute(
+            "return document.querySelector('.chart-area').getBoundingClientRect().width;",
+            vec![],
+        )
+        .await
+        .expect("width")
+        .as_f64()
+        .expect("a width");
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: chart,
+            duration: None,
+            x: -width / 4.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(200)),
+            x: width / 2.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(mouse).await.expect("drag");
+    wait_until(
+        &client,
+        "the selected range in the URL",
+        "location.search.includes('range=custom') && location.search.includes('from=') && location.search.includes('to=') && location.search.includes('q=')",
+    )
+    .await;
+    let params = client
+        .execute(
+            "const p = new URLSearchParams(location.search); return [Number(p.get('from')), Number(p.get('to'))];",
+            vec![],
+        )
+        .await
+        .expect("range");
+    let (from, to) = (
+        params[0].as_i64().expect("from"),
+        params[1].as_i64().expect("to"),
+    );
+    assert!(from < to, "{from}..{to}");
+    let expected = run_async(
+        &client,
+        &format!(
+            "const q = new URLSearchParams({{q: {email:?}, limit: '100', 'effective_at[gte]': '{from}', 'effective_at[lte]': '{to}'}});
+             return (await (await fetch('/api/archive/audit_logs?' + q)).json()).data.map(e => [e.id, e.effective_at]);"
+        ),
+    )
+    .await;
+    let expected = expected.as_array().expect("events").clone();
+    assert!(
+        expected
+            .iter()
+            .all(|e| (from..=to).contains(&e[1].as_i64().expect("time"))),
+        "the archive's answer lies in the range"
+    );
+    if expected.is_empty() {
+        wait_until(
+            &client,
+            "the empty state",
+            "document.querySelector('p.empty')",
+        )
+        .await;
+    } else {
+        wait_until(
+            &client,
+            "the range's events",
+            &format!(
+                "!document.querySelector('.loading') && document.querySelector('li.event')?.dataset.id === {:?}",
+                expected[0][0]
+            ),
+        )
+        .await;
+        let shown = rendered_ids(&client).await;
+        let ids: Vec<&str> = expected.iter().filter_map(|e| e[0].as_str()).collect();
+        assert_eq!(shown, ids[..shown.len()]);
+    }
+    screenshot(&client, "archive-range").await;
     client.close().await.expect("close the browser");
 }
