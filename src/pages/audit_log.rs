@@ -555,6 +555,15 @@ fn ActiveFilters(
             without.event_types.remove(i);
             chips.push((format!("Type: {t}"), without));
         }
+        if let Some(q) = &f.q {
+            chips.push((
+                format!("Search: {q}"),
+                Filters {
+                    q: None,
+                    ..f.clone()
+                },
+            ));
+        }
         if let Some(actor) = &f.actor {
             chips.push((
                 format!("Actor: {actor}"),
