@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use admin_api::audit_logs::{AuditLog, EffectiveAt, ListAuditLogsQuery};
 use admin_api::audit_sentences::{KNOWN_TYPES, describe, family};
 use admin_api::query::Paging;
-use admin_api::users::ListUsersQuery;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -257,22 +256,15 @@ pub fn AuditLogPage() -> impl IntoView {
     });
     let new_events = live_tail(filters, events, source, coverage);
     // Users' emails turn ids in sentences into names; without them the ids still read.
-    let users = LocalResource::new(|| async {
-        let query = ListUsersQuery {
-            paging: Paging {
-                limit: Some(100),
-                after: None,
-            },
-            emails: Vec::new(),
-        };
-        api::list_users(&query).await.map(|page| {
-            page.data
-                .into_iter()
-                .filter_map(|u| Some((u.id, u.email?)))
-                .collect::<HashMap<_, _>>()
-        })
+    let users = super::lookups::users();
+    let names = Signal::derive(move || {
+        users
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|u| Some((u.id, u.email?)))
+            .collect::<HashMap<_, _>>()
     });
-    let names = Signal::derive(move || users.get().and_then(Result::ok).unwrap_or_default());
     let loaded_once = move || !matches!(status.get(), Status::Loading | Status::Failed(_));
     view! {
         <section aria-labelledby="audit-heading">
@@ -469,9 +461,14 @@ fn to_input(unix_seconds: i64, zone: Zone) -> String {
 /// The Unix time of a `datetime-local` value read in `zone`.
 fn from_input(value: &str, zone: Zone) -> Option<i64> {
     let (date, time) = value.split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<f64>().ok());
+    // Integers, not `f64`: parsing and printing floats costs the bundle some 20 KB.
+    let mut d = date
+        .split('-')
+        .map(|p| p.parse::<u16>().ok().map(f64::from));
     let (year, month, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.split(':').map(|p| p.parse::<f64>().ok());
+    let mut t = time
+        .split(':')
+        .map(|p| p.parse::<u16>().ok().map(f64::from));
     let (hour, minute) = (t.next()??, t.next()??);
     let millis = match zone {
         Zone::Utc => {
@@ -687,38 +684,27 @@ fn ZoneToggle() -> impl IntoView {
 fn FilterForm(
     /// The filters in the URL.
     filters: Memo<Filters>,
-    /// The organization's users by id, for actor suggestions.
-    users: LocalResource<Result<HashMap<String, String>, api::ClientError>>,
+    /// The organization's users, for actor suggestions.
+    users: Signal<Option<Vec<admin_api::users::User>>>,
     /// Whether the archive (and so full-text search) is on.
     #[prop(into)]
     archive: Signal<bool>,
 ) -> impl IntoView {
     let emails = Signal::derive(move || {
-        users.get().and_then(Result::ok).map(|names| {
-            let mut emails: Vec<String> = names.into_values().collect();
+        users.get().map(|list| {
+            let mut emails: Vec<String> = list.into_iter().filter_map(|u| u.email).collect();
             emails.sort();
             emails
         })
     });
-    let projects = LocalResource::new(|| async {
-        let query = admin_api::projects::ListProjectsQuery {
-            paging: Paging {
-                limit: Some(100),
-                after: None,
-            },
-            include_archived: true,
-        };
-        api::list_projects(&query)
-            .await
-            .map(|page| {
-                page.data
-                    .into_iter()
-                    .map(|p| (p.id.clone(), p.name.unwrap_or(p.id)))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+    let all_projects = super::lookups::projects();
+    let projects = Signal::derive(move || {
+        all_projects.get().map(|list| {
+            list.into_iter()
+                .map(|p| (p.id.clone(), p.name.unwrap_or(p.id)))
+                .collect::<Vec<_>>()
+        })
     });
-    let projects = Signal::derive(move || projects.get());
     let current = filters.get_untracked();
     let event_types = RwSignal::new(current.event_types.clone());
     let resource_id = RwSignal::new(current.resource_id.unwrap_or_default());
@@ -862,7 +848,7 @@ fn ExportLinks(
                 Ok(saved) => format!(
                     "Exported {} events as {}.",
                     saved.events,
-                    format.to_uppercase()
+                    format.to_ascii_uppercase()
                 ),
                 Err(error) => format!("The export did not finish: {error}"),
             }));
@@ -893,7 +879,7 @@ fn ExportLinks(
             <button type="button" class="link" disabled=move || progress.with(Option::is_some) on:click=move |_| start("ndjson")>"NDJSON"</button>
             <span role="status" class="export-status">
                 {move || progress.get().map(|(format, events)| view! {
-                    <span>{format!("Exporting {}: {events} events so far… ", format.to_uppercase())}</span>
+                    <span>{format!("Exporting {}: {events} events so far… ", format.to_ascii_uppercase())}</span>
                     <button type="button" on:click=cancel>"Cancel export"</button>
                 })}
                 {move || outcome.get()}
@@ -1014,30 +1000,31 @@ pub fn EventBody(
 pub fn AuditEventPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let query = use_query_map();
-    let event = LocalResource::new(move || {
+    let event = RwSignal::new(None::<Result<AuditLog, api::ClientError>>);
+    Effect::new(move |_| {
         let id = params.with(|p| p.get("id")).unwrap_or_default();
         let at = query
             .with(|q| q.get("at"))
             .and_then(|a| a.parse::<i64>().ok());
-        async move { api::find_audit_event(&id, at).await }
+        event.set(None);
+        leptos::task::spawn_local(async move {
+            event.try_set(Some(api::find_audit_event(&id, at).await));
+        });
     });
     view! {
         <section aria-labelledby="event-heading">
             <p><A href="/audit-log">"← Audit log"</A></p>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Finding the event…"</p> }>
-                {move || Suspend::new(async move {
-                    match event.await {
-                        Ok(event) => {
-                            let sentence = describe(&event, &|_| None);
-                            view! {
-                                <h1 id="event-heading">{sentence}</h1>
-                                <EventBody event=event/>
-                            }.into_any()
-                        }
-                        Err(error) => view! { <h1 id="event-heading">"Audit event"</h1><ErrorNotice error=error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match event.get() {
+                None => view! { <h1 id="event-heading">"Audit event"</h1><p class="loading" aria-busy="true">"Finding the event…"</p> }.into_any(),
+                Some(Ok(event)) => {
+                    let sentence = describe(&event, &|_| None);
+                    view! {
+                        <h1 id="event-heading">{sentence}</h1>
+                        <EventBody event=event/>
+                    }.into_any()
+                }
+                Some(Err(error)) => view! { <h1 id="event-heading">"Audit event"</h1><ErrorNotice error=error/> }.into_any(),
+            }}
         </section>
     }
 }

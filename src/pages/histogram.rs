@@ -10,9 +10,11 @@ use leptos::prelude::*;
 use crate::api::{self, Coverage, Histogram};
 use crate::format::{date_time_utc, date_utc};
 
-/// The chart's drawing box (SVG user units; it scales to the page's width).
-const WIDTH: f64 = 1000.0;
-const HEIGHT: f64 = 120.0;
+/// The chart's drawing box (SVG user units; it scales to the page's width). Coordinates are
+/// printed as integers (a fine grid of 10,000 across): printing `f64`s would pull float
+/// formatting, some 20 KB, into the bundle.
+const WIDTH: f64 = 10_000.0;
+const HEIGHT: f64 = 1_200.0;
 /// Families drawn in their own colour, the rest as "other".
 const COLOURS: usize = 6;
 
@@ -164,7 +166,7 @@ pub fn HistogramChart(
     let time_of = move |f: f64| start + (f * span) as i64;
     let bars = h.buckets.iter().map(|b| {
         let x = x_of(b.start);
-        let w = (size as f64 / span * WIDTH - 1.0).max(1.0);
+        let w = (size as f64 / span * WIDTH - 10.0).max(10.0);
         let mut y = HEIGHT;
         let mut parts: Vec<(String, u64)> = b.families.iter().map(|(f, n)| (f.clone(), *n)).collect();
         parts.sort_by_key(|(f, _)| colour(f));
@@ -174,9 +176,9 @@ pub fn HistogramChart(
             parts.iter().map(|(f, n)| format!("{f} {n}")).collect::<Vec<_>>().join(", ")
         );
         let rects = parts.into_iter().map(|(family, n)| {
-            let height = n as f64 / peak * (HEIGHT - 4.0);
+            let height = n as f64 / peak * (HEIGHT - 40.0);
             y -= height;
-            view! { <rect x=x y=y width=w height=height class=format!("fam-{}", colour(&family))></rect> }
+            view! { <rect x=x as i64 y=y as i64 width=w as i64 height=height.max(1.0) as i64 class=format!("fam-{}", colour(&family))></rect> }
         }).collect_view();
         view! { <g><title>{title}</title>{rects}</g> }
     }).collect_view();
@@ -219,7 +221,7 @@ pub fn HistogramChart(
     let selection = move || {
         drag.get().map(|(a, b)| {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        view! { <rect class="selection" x=lo * WIDTH y=0 width=((hi - lo) * WIDTH).max(1.0) height=HEIGHT></rect> }
+        view! { <rect class="selection" x=(lo * WIDTH) as i64 y=0 width=((hi - lo) * WIDTH).max(10.0) as i64 height=HEIGHT as i64></rect> }
     })
     };
     view! {
@@ -227,7 +229,7 @@ pub fn HistogramChart(
             <figcaption class="visually-hidden">{summary.clone()}</figcaption>
             <div class="chart-area" node_ref=area on:pointerdown=down on:pointermove=moved on:pointerup=up
                 on:pointerleave=move |_| drag.set(None)>
-                <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=summary>
+                <svg viewBox="0 0 10000 1200" preserveAspectRatio="none" role="img" aria-label=summary>
                     {bars}
                     {selection}
                 </svg>

@@ -14,9 +14,14 @@ pub fn JournalPage() -> impl IntoView {
     let query = use_query_map();
     let user = Memo::new(move |_| query.with(|q| q.get("user")).filter(|u| !u.is_empty()));
     let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
-    let entries = LocalResource::new(move || {
+    let entries =
+        RwSignal::new(None::<Result<admin_api::ListPage<JournalEntry>, api::ClientError>>);
+    Effect::new(move |_| {
         let (user, after) = (user.get(), trail.get().after);
-        async move { api::list_journal(user.as_deref(), after.as_deref()).await }
+        leptos::task::spawn_local(async move {
+            let page = api::list_journal(user.as_deref(), after.as_deref()).await;
+            entries.try_set(Some(page));
+        });
     });
     let typed = RwSignal::new(user.get_untracked().unwrap_or_default());
     let navigate = use_navigate();
@@ -47,10 +52,10 @@ pub fn JournalPage() -> impl IntoView {
                 <input id="journal-user" prop:value=typed on:input=move |e| typed.set(event_target_value(&e))/>
                 <button type="submit">"Filter"</button>
             </form>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the journal…"</p> }>
-                {move || Suspend::new(async move {
-                    match entries.await {
-                        Ok(page) => {
+            {move || {
+                    match entries.get() {
+                        None => view! { <p class="loading" aria-busy="true">"Loading the journal…"</p> }.into_any(),
+                        Some(Ok(page)) => {
                             let pager_path = path();
                             let trail = trail.get_untracked();
                             view! {
@@ -58,10 +63,9 @@ pub fn JournalPage() -> impl IntoView {
                                 <Pager path=pager_path trail=trail last_id=page.last_id.clone() has_more=page.has_more/>
                             }.into_any()
                         }
-                        Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                        Some(Err(error)) => view! { <ErrorNotice error=error/> }.into_any(),
                     }
-                })}
-            </Transition>
+                }}
         </section>
     }
 }

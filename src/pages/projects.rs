@@ -381,7 +381,9 @@ fn SearchProjects(
     let scanned = RwSignal::new(0_usize);
     let done = RwSignal::new(false);
     let failed = RwSignal::new(None::<ClientError>);
-    let needle = query.to_lowercase();
+    // The browser's own lower-casing: Rust's would add its Unicode tables to the bundle.
+    let lower = |text: &str| String::from(js_sys::JsString::from(text).to_lower_case());
+    let needle = lower(&query);
     leptos::task::spawn_local(async move {
         let result = each_project_page(archived, |page| {
             // `try_` writes: if the reader has left the page, the search stops.
@@ -389,12 +391,8 @@ fn SearchProjects(
                 && found
                     .try_update(|f| {
                         f.extend(page.into_iter().filter(|p| {
-                            p.name
-                                .as_deref()
-                                .unwrap_or_default()
-                                .to_lowercase()
-                                .contains(&needle)
-                                || p.id.to_lowercase().contains(&needle)
+                            lower(p.name.as_deref().unwrap_or_default()).contains(&needle)
+                                || lower(&p.id).contains(&needle)
                         }));
                     })
                     .is_some()

@@ -12,7 +12,10 @@ pub fn SignInPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let meta = LocalResource::new(api::meta);
+    let demo = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        demo.try_set(api::meta().await.is_ok_and(|m| m.demo));
+    });
     let sign_in = Action::new_local(move |(user, pass): &(String, String)| {
         let (user, pass) = (user.clone(), pass.clone());
         async move {
@@ -26,7 +29,6 @@ pub fn SignInPage() -> impl IntoView {
         event.prevent_default();
         sign_in.dispatch_local((username.get_untracked(), password.get_untracked()));
     };
-    let demo = move || meta.get().and_then(Result::ok).is_some_and(|m| m.demo);
     view! {
         <main id="main" class="sign-in">
             <h1>"Sign in to Gatehouse"</h1>
@@ -43,7 +45,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
-            <Show when=demo>
+            <Show when=move || demo.get()>
                 <aside class="notice" aria-label="Demo accounts">
                     <p>"Demo mode: the portal runs on the built-in sandbox organization."</p>
                     <p>"Owner: " <code>"demo-owner"</code> " / " <code>"demo-owner"</code></p>

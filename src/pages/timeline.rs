@@ -28,6 +28,12 @@ const OVERSCAN: f64 = 600.0;
 /// How close to the end of the loaded rows (in pixels) the reader is when older events load.
 const NEAR_END: f64 = 1_200.0;
 
+/// `"66px"` for 66.0. Heights here are whole pixels, printed as integers: formatting an `f64`
+/// would pull float printing (some 20 KB) into the bundle.
+fn px(height: f64) -> String {
+    format!("{}px", height as i64)
+}
+
 /// One row of the flattened timeline.
 #[derive(Debug, Clone, PartialEq)]
 enum Row {
@@ -201,7 +207,7 @@ pub fn Timeline(
     let names_for_rows = names.clone();
     let row_view = move |(_, row): (String, Row)| match row {
         Row::Day { key, heading } => view! {
-            <li class="day-row" data-day=key style:height=format!("{DAY_ROW}px")>
+            <li class="day-row" data-day=key style:height=px(DAY_ROW)>
                 <h2 class="day-heading">{heading}</h2>
             </li>
         }
@@ -232,9 +238,9 @@ pub fn Timeline(
                     {move || current_day().map(|heading| view! { <p class="day-heading">{heading}</p> })}
                 </div>
                 <ol class="events" aria-label="Events, newest first">
-                    <li class="spacer" aria-hidden="true" style:height=move || format!("{}px", spacer_above())></li>
+                    <li class="spacer" aria-hidden="true" style:height=move || px(spacer_above())></li>
                     <For each=rendered key=|(key, _)| key.clone() children=row_view.clone()/>
-                    <li class="spacer" aria-hidden="true" style:height=move || format!("{}px", spacer_below())></li>
+                    <li class="spacer" aria-hidden="true" style:height=move || px(spacer_below())></li>
                 </ol>
             </div>
         </Show>
@@ -294,7 +300,7 @@ fn EventItem(
     view! {
         <li class="event" data-type=event.event_type.clone() data-id=event.id.clone()
             data-fallback=fallback.to_string() aria-posinset=position aria-setsize=set_size
-            style:height=format!("{EVENT_ROW}px")>
+            style:height=px(EVENT_ROW)>
             <p class="sentence" title=hover>
                 <button type="button" class="link sentence-button" on:click=show_details aria-label=label>
                     {sentence}

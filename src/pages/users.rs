@@ -7,7 +7,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, ClientError};
 use crate::app::Auth;
-use crate::components::{CursorTrail, ErrorNotice, FormError, Modal, Pager, Toast, Toasts};
+use crate::components::{
+    CursorTrail, FormError, Listing, ListingStatus, Modal, Pager, Toast, Toasts,
+};
 use crate::format::date_utc;
 
 /// A role change waiting for confirmation.
@@ -43,9 +45,7 @@ pub fn UsersPage() -> impl IntoView {
         let (csrf, id) = (auth.csrf_token(), user.id.clone());
         async move { api::delete_user(&csrf, &id).await }
     });
-    let users = LocalResource::new(move || {
-        change_role.version().get();
-        remove.version().get();
+    let users = Listing::<User>::new(move || {
         let query = ListUsersQuery {
             paging: Paging {
                 limit: None,
@@ -53,12 +53,12 @@ pub fn UsersPage() -> impl IntoView {
             },
             emails: emails.get(),
         };
-        async move { api::list_users(&query).await }
+        format!("/organization/users?{}", query.to_query_string())
     });
-
     Effect::new(move |_| {
         if let Some(Ok(user)) = change_role.value().get() {
             confirm_role.set(None);
+            users.reload();
             toasts.push(Toast {
                 message: format!(
                     "{} is now {}.",
@@ -72,6 +72,7 @@ pub fn UsersPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(deleted)) = remove.value().get() {
             confirm_delete.set(None);
+            users.reload();
             toasts.push(Toast {
                 message: "The user was removed from the organization.".into(),
                 audit_link: Some(audit_link(&deleted.id)),
@@ -127,20 +128,20 @@ pub fn UsersPage() -> impl IntoView {
                 </Show>
             </form>
             <p class="hint">"OpenAI matches whole email addresses; separate several with commas."</p>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading users…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Ok(page) => view! {
-                            <UsersTable users=page.data.clone() can_write=auth.can_write()
-                                on_change_role=ask_role on_delete=ask_delete/>
-                            <p class="count">{crate::components::page_summary(page.data.len(), "users", &trail.get_untracked(), page.has_more)}</p>
-                            <Pager path=pager_path() trail=trail.get_untracked()
-                                last_id=page.last_id.clone() has_more=page.has_more/>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+            <ListingStatus first_load=users.first_load() error=users.error() noun="users"/>
+            <div class="listing" aria-busy=move || users.loading.get().to_string()>
+                {move || users.page.with(|p| matches!(p, Some(Ok(_)))).then(|| {
+                    let (has_more, last_id) = users.more();
+                    let list = users.items();
+                    let summary = crate::components::page_summary(list.len(), "users", &trail.get(), has_more);
+                    view! {
+                        <UsersTable users=list can_write=auth.can_write()
+                            on_change_role=ask_role on_delete=ask_delete/>
+                        <p class="count">{summary}</p>
+                        <Pager path=pager_path() trail=trail.get() last_id=last_id has_more=has_more/>
                     }
                 })}
-            </Transition>
+            </div>
             {move || confirm_role.get().map(|change| view! {
                 <RoleDialog change=change action=change_role on_close=Callback::new(move |()| confirm_role.set(None))/>
             })}
