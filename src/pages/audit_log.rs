@@ -182,6 +182,23 @@ pub fn AuditLogPage() -> impl IntoView {
         }
         archive.try_set(Some(status.is_ok_and(|s| s.enabled)));
     });
+    // While the archive's first copy is made, its progress line moves on its own.
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let copying = archive.get_untracked() == Some(true)
+                && coverage.with_untracked(|c| c.as_ref().is_some_and(|c| !c.backfill.complete));
+            if copying {
+                leptos::task::spawn_local(async move {
+                    if let Ok(now) = api::archive_status().await {
+                        coverage.try_set(Some(now.coverage));
+                    }
+                });
+            }
+        },
+        std::time::Duration::from_secs(5),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     // Each load belongs to one filter set; an answer for an older one is dropped.
     let generation = StoredValue::new(0_u32);
     // Whether the loaded list came from the archive (older pages and the tail ask the same).
