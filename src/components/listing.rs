@@ -39,9 +39,11 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
             let ticket = latest.get_value().wrapping_add(1);
             latest.set_value(ticket);
             loading.set(true);
-            leptos::task::spawn_local(async move {
+            // Scoped and cancelled with the effect: a newer path, or leaving the page, aborts
+            // this request; and an answer never lands in a page that is gone.
+            leptos::task::spawn_local_scoped_with_cancellation(async move {
                 let answer = api::get::<ListPage<T>>(&path).await;
-                if latest.get_value() == ticket {
+                if latest.try_get_value() == Some(ticket) {
                     page.set(Some(answer));
                     loading.set(false);
                 }

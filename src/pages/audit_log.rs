@@ -221,12 +221,12 @@ pub fn AuditLogPage() -> impl IntoView {
                 from_archive = filters.q.is_some() || now.coverage.backfill.complete;
                 coverage.try_set(Some(now.coverage));
             }
-            if generation.get_value() != current {
+            if generation.try_get_value() != Some(current) {
                 return;
             }
             source.set_value(from_archive);
             let result = fetch_events(from_archive, &filters, None, coverage).await;
-            if generation.get_value() != current {
+            if generation.try_get_value() != Some(current) {
                 return;
             }
             match result {
@@ -252,7 +252,7 @@ pub fn AuditLogPage() -> impl IntoView {
         status.set(Status::LoadingOlder);
         leptos::task::spawn_local(async move {
             let result = fetch_events(from_archive, &filters, Some(next.clone()), coverage).await;
-            if generation.get_value() != current {
+            if generation.try_get_value() != Some(current) {
                 return;
             }
             match result {
