@@ -85,54 +85,81 @@ fn search_text(json: &Value, out: &mut String) {
     }
 }
 
-/// Stores one event at position `seq` unless its id is already archived; whether it was new.
-pub(super) async fn insert(
+/// Events stored per statement: well inside SQLite's limit of bound parameters.
+const BATCH: usize = 100;
+
+/// Stores each `(event, json, seq)` whose id is not archived yet; how many were new. A few
+/// statements per hundred events rather than several per event: the backfill is bound by the
+/// round trips to SQLite, not by upstream.
+pub(super) async fn insert_all(
     conn: &mut SqliteConnection,
-    event: &AuditLog,
-    json: &Value,
-    seq: i64,
-) -> anyhow::Result<bool> {
-    let inserted = sqlx::query(
-        "INSERT INTO audit_events
-             (id, seq, effective_at, type, family, project_id, resource_id, json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&event.id)
-    .bind(seq)
-    .bind(event.effective_at)
-    .bind(&event.event_type)
-    .bind(family(&event.event_type))
-    .bind(event.project.as_ref().map(|p| p.id.as_str()))
-    .bind(event.resource_id())
-    .bind(json.to_string())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if !inserted {
-        return Ok(false);
+    items: &[(&AuditLog, &Value, i64)],
+) -> anyhow::Result<u64> {
+    let mut added = 0;
+    for chunk in items.chunks(BATCH) {
+        let mut known = std::collections::HashSet::new();
+        let mut existing = QueryBuilder::<Sqlite>::new("SELECT id FROM audit_events WHERE id IN (");
+        let mut ids = existing.separated(", ");
+        for (event, _, _) in chunk {
+            ids.push_bind(event.id.as_str());
+        }
+        existing.push(")");
+        for row in existing.build().fetch_all(&mut *conn).await? {
+            known.insert(row.try_get::<String, _>(0)?);
+        }
+        // New ones only, each id once (overlapping polls can repeat an event).
+        let fresh: Vec<&(&AuditLog, &Value, i64)> = chunk
+            .iter()
+            .filter(|(event, _, _)| known.insert(event.id.clone()))
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        let mut events = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO audit_events (id, seq, effective_at, type, family, project_id, resource_id, json) ",
+        );
+        events.push_values(&fresh, |mut row, (event, json, seq)| {
+            row.push_bind(event.id.as_str())
+                .push_bind(*seq)
+                .push_bind(event.effective_at)
+                .push_bind(event.event_type.as_str())
+                .push_bind(family(&event.event_type))
+                .push_bind(event.project.as_ref().map(|p| p.id.as_str()))
+                .push_bind(event.resource_id())
+                .push_bind(json.to_string());
+        });
+        events.build().execute(&mut *conn).await?;
+        let mut actors: Vec<(&str, &str, &str)> = Vec::new();
+        for (event, _, _) in &fresh {
+            let mut own: Vec<(&str, &str)> =
+                event.actor_ids().into_iter().map(|v| ("id", v)).collect();
+            own.extend(event.actor_emails().into_iter().map(|v| ("email", v)));
+            own.sort_unstable();
+            own.dedup();
+            actors.extend(
+                own.into_iter()
+                    .map(|(kind, value)| (kind, value, event.id.as_str())),
+            );
+        }
+        if !actors.is_empty() {
+            let mut rows = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO audit_event_actors (kind, value, event_id) ",
+            );
+            rows.push_values(&actors, |mut row, (kind, value, id)| {
+                row.push_bind(*kind).push_bind(*value).push_bind(*id);
+            });
+            rows.build().execute(&mut *conn).await?;
+        }
+        let mut texts = QueryBuilder::<Sqlite>::new("INSERT INTO audit_events_fts (rowid, text) ");
+        texts.push_values(&fresh, |mut row, (_, json, seq)| {
+            let mut text = String::new();
+            search_text(json, &mut text);
+            row.push_bind(*seq).push_bind(text);
+        });
+        texts.build().execute(&mut *conn).await?;
+        added += fresh.len() as u64;
     }
-    let mut actors: Vec<(&str, &str)> = event.actor_ids().into_iter().map(|v| ("id", v)).collect();
-    actors.extend(event.actor_emails().into_iter().map(|v| ("email", v)));
-    actors.sort_unstable();
-    actors.dedup();
-    for (kind, value) in actors {
-        sqlx::query("INSERT INTO audit_event_actors (kind, value, event_id) VALUES (?, ?, ?)")
-            .bind(kind)
-            .bind(value)
-            .bind(&event.id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    let mut text = String::new();
-    search_text(json, &mut text);
-    sqlx::query("INSERT INTO audit_events_fts (rowid, text) VALUES (?, ?)")
-        .bind(seq)
-        .bind(text)
-        .execute(&mut *conn)
-        .await?;
-    Ok(true)
+    Ok(added)
 }
 
 /// The lowest and highest `seq` in use (0 when empty).

@@ -164,12 +164,15 @@ impl Archive {
                 Err(FetchError::Other(error)) => return Err(error),
             };
             let mut tx = self.pool.begin_with(WRITE).await?;
-            let (mut seq, _) = store::seq_bounds(&mut tx).await?;
-            let mut added: i64 = 0;
-            for (event, json) in &page.events {
-                seq -= 1;
-                added += i64::from(store::insert(&mut tx, event, json, seq).await?);
-            }
+            let (lowest, _) = store::seq_bounds(&mut tx).await?;
+            // Each page is older than everything archived before it: numbered downwards.
+            let items: Vec<_> = page
+                .events
+                .iter()
+                .zip(1..)
+                .map(|((event, json), n)| (event, json, lowest - n))
+                .collect();
+            let added = i64::try_from(store::insert_all(&mut tx, &items).await?).unwrap_or(0);
             let newest = newest_of(state.newest_at, &page.events);
             sqlx::query(
                 "UPDATE sync_state SET backfill_cursor = ?, backfill_complete = ?,
@@ -205,13 +208,15 @@ impl Archive {
             }
         }
         let mut tx = self.pool.begin_with(WRITE).await?;
-        let (_, mut seq) = store::seq_bounds(&mut tx).await?;
-        let mut added = 0;
+        let (_, highest) = store::seq_bounds(&mut tx).await?;
         // Oldest first, so that each new event is numbered above the ones before it.
-        for (event, json) in events.iter().rev() {
-            seq += 1;
-            added += u64::from(store::insert(&mut tx, event, json, seq).await?);
-        }
+        let items: Vec<_> = events
+            .iter()
+            .rev()
+            .zip(1..)
+            .map(|((event, json), n)| (event, json, highest + n))
+            .collect();
+        let added = store::insert_all(&mut tx, &items).await?;
         sqlx::query("UPDATE sync_state SET newest_at = ? WHERE id = 1")
             .bind(newest_of(state.newest_at, &events))
             .execute(&mut *tx)
