@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
     let checked = RwSignal::new(false);
     provide_context(Auth { session });
     provide_context(Toasts::new());
+    provide_context(crate::components::SecretSlot::new());
     provide_context(crate::format::ZoneChoice::load());
     crate::components::theme_restore();
     leptos::task::spawn_local(async move {
@@ -89,6 +90,7 @@ fn Shell() -> impl IntoView {
             </Routes>
         </main>
         <ToastRegion/>
+        <crate::components::SecretRegion/>
     }
 }
 

@@ -40,7 +40,7 @@ pub fn ConfirmDialog(
     let matches = Signal::derive(move || {
         expected
             .as_ref()
-            .is_none_or(|e| typed.with(|t| t.trim() == e.as_str()))
+            .is_none_or(|e| typed.with(|t| t.trim() == e.trim()))
     });
     let submit = move |event: web_sys::SubmitEvent| {
         event.prevent_default();

@@ -15,7 +15,7 @@ pub use dialog::Modal;
 pub use listing::{Listing, ListingStatus};
 pub use notice::{ErrorNotice, FormError};
 pub use pager::{CursorTrail, Pager, page_summary};
-pub use secret::{Secret, SecretDialog};
+pub use secret::{Secret, SecretDialog, SecretRegion, SecretSlot};
 pub use theme::{ThemePicker, restore as theme_restore};
 pub use toast::{Toast, ToastRegion, Toasts};
 pub use write::{SubmitButton, Write};

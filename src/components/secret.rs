@@ -7,6 +7,41 @@ use leptos::prelude::*;
 
 use super::Modal;
 
+/// The one place a new secret waits to be shown: provided by the shell, above the pages, so a
+/// key created just as the person leaves its page is still shown (and not lost). Closing the
+/// dialog empties it.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretSlot(pub RwSignal<Option<Secret>>);
+
+impl SecretSlot {
+    /// An empty slot.
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    /// Shows `secret` once.
+    pub fn show(&self, secret: Secret) {
+        self.0.set(Some(secret));
+    }
+}
+
+impl Default for SecretSlot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where the slot's secret is shown, in the shell.
+#[component]
+pub fn SecretRegion() -> impl IntoView {
+    let slot = expect_context::<SecretSlot>();
+    view! {
+        {move || slot.0.get().map(|s| view! {
+            <SecretDialog secret=s on_done=Callback::new(move |()| slot.0.set(None))/>
+        })}
+    }
+}
+
 /// A secret to show once.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret {

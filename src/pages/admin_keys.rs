@@ -10,7 +10,7 @@ use super::lookups::audit_link;
 use crate::api::{self, ClientError};
 use crate::app::Auth;
 use crate::components::{
-    ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, Secret, SecretDialog,
+    ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, Secret, SecretSlot,
     SubmitButton, Toast, Toasts, Write, page_summary,
 };
 use crate::format::date_utc;
@@ -35,23 +35,7 @@ pub fn AdminKeysPage() -> impl IntoView {
             in_use.try_set(ids);
         }
     });
-    let secret = RwSignal::new(None::<Secret>);
-    let created = Callback::new(move |created: AdminApiKeyCreated| {
-        listing.reload();
-        let name = created
-            .key
-            .name
-            .clone()
-            .unwrap_or_else(|| created.key.id.clone());
-        toasts.push(Toast {
-            message: format!("Admin key {name} created."),
-            audit_link: Some(audit_link("resource_id", &created.key.id)),
-        });
-        secret.set(Some(Secret {
-            what: format!("Admin key {name}"),
-            value: created.value,
-        }));
-    });
+    let created = Callback::new(move |()| listing.reload());
     let to_delete = RwSignal::new(None::<AdminApiKey>);
     let delete_write = Write::new();
     let delete = Callback::new(move |()| {
@@ -96,9 +80,6 @@ pub fn AdminKeysPage() -> impl IntoView {
                     }
                 })}
             </div>
-            {move || secret.get().map(|s| view! {
-                <SecretDialog secret=s on_done=Callback::new(move |()| secret.set(None))/>
-            })}
             {move || to_delete.get().map(|k| {
                 let name = k.name.clone().unwrap_or_else(|| k.redacted_value.clone());
                 view! {
@@ -175,8 +156,10 @@ pub fn AdminKeysTable(
 
 /// The form for a new admin key: a name and an optional lifetime in days.
 #[component]
-fn CreateAdminKey(on_created: Callback<AdminApiKeyCreated>) -> impl IntoView {
+fn CreateAdminKey(on_created: Callback<()>) -> impl IntoView {
     let auth = expect_context::<Auth>();
+    let toasts = expect_context::<Toasts>();
+    let secrets = expect_context::<SecretSlot>();
     let name = RwSignal::new(String::new());
     let days = RwSignal::new(String::new());
     let write = Write::new();
@@ -216,10 +199,25 @@ fn CreateAdminKey(on_created: Callback<AdminApiKeyCreated>) -> impl IntoView {
                 api::post::<AdminApiKeyCreated>(&csrf, "/organization/admin_api_keys", Some(&body))
                     .await
             },
-            move |created| {
+            move |created: AdminApiKeyCreated| {
+                // Shown by the shell, so it survives the person leaving this page meanwhile;
+                // everything else here may be gone by now (`try_run`, `set` are no-ops then).
+                let label = created
+                    .key
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| created.key.id.clone());
+                toasts.push(Toast {
+                    message: format!("Admin key {label} created."),
+                    audit_link: Some(audit_link("resource_id", &created.key.id)),
+                });
+                secrets.show(Secret {
+                    what: format!("Admin key {label}"),
+                    value: created.value,
+                });
                 name.set(String::new());
                 days.set(String::new());
-                on_created.run(created);
+                on_created.try_run(());
             },
         );
     };

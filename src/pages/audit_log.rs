@@ -291,8 +291,12 @@ pub fn AuditLogPage() -> impl IntoView {
             <ActiveFilters filters=filters/>
             {move || match archive.get() {
                 Some(true) => {
-                    let now = (js_sys::Date::now() / 1000.0) as i64;
-                    let line = coverage.get().map(|c| coverage_line(&c, now)).unwrap_or_default();
+                    // The line reads `coverage` in a closure of its own: coverage changes with
+                    // every load and tick, and must not rebuild (and refetch) the chart.
+                    let line = move || {
+                        let now = (js_sys::Date::now() / 1000.0) as i64;
+                        coverage.get().map(|c| coverage_line(&c, now)).unwrap_or_default()
+                    };
                     let navigate = use_navigate();
                     let select = Callback::new(move |(from, to): (i64, i64)| {
                         let next = Filters {
@@ -768,7 +772,9 @@ fn FilterForm(
             project_ids: project_ids.get_untracked(),
             range: some(range),
             from: from_input(&from.get_untracked(), zone.current()),
-            to: from_input(&to.get_untracked(), zone.current()),
+            // The field shows minutes; "to" means the end of that minute (a range chosen on
+            // the chart ends at :59 seconds and must not shrink when the form is applied).
+            to: from_input(&to.get_untracked(), zone.current()).map(|t| t + 59),
             q: some(q),
         };
         navigate(&next.to_href(), Default::default());

@@ -106,7 +106,9 @@ pub fn ActivityChart(
     let histogram = RwSignal::new(None::<Result<Histogram, api::ClientError>>);
     Effect::new(move |_| {
         let (query, q, bucket) = (query.get(), q.get(), bucket_for(span.get()));
-        leptos::task::spawn_local(async move {
+        // Cancelled when the filters change again or the page goes: an older, slower answer
+        // never replaces a newer one.
+        leptos::task::spawn_local_scoped_with_cancellation(async move {
             let answer = api::archive_histogram(&query, q.as_deref(), bucket).await;
             histogram.try_set(Some(answer));
         });

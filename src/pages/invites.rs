@@ -255,7 +255,7 @@ pub fn InviteForm(
             move |invite| {
                 email.set(String::new());
                 chosen.set(Vec::new());
-                on_invited.run(invite);
+                on_invited.try_run(invite);
             },
         );
     };

@@ -18,7 +18,7 @@ use crate::api::{self, ClientError};
 use crate::app::Auth;
 use crate::components::{
     ConfirmDialog, CursorTrail, ErrorNotice, FormError, Listing, ListingStatus, Pager, Secret,
-    SecretDialog, SubmitButton, TextDialog, Toast, Toasts, Write, page_summary,
+    SecretSlot, SubmitButton, TextDialog, Toast, Toasts, Write, page_summary,
 };
 use crate::format::date_utc;
 
@@ -45,7 +45,8 @@ pub fn ProjectPage() -> impl IntoView {
     Effect::new(move |_| {
         let id = project_id.get();
         project.set(None);
-        leptos::task::spawn_local(async move {
+        // Cancelled when the id changes again: project A's answer never lands on B's page.
+        leptos::task::spawn_local_scoped_with_cancellation(async move {
             let answer = api::get::<Project>(&format!("/organization/projects/{id}")).await;
             project.try_set(Some(answer));
         });
@@ -333,8 +334,9 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
     let (trail, listing) = tab_listing::<ServiceAccount>(base.clone());
     let name = RwSignal::new(String::new());
     let create_write = Write::new();
-    // The new key's value: here until the person confirms they copied it, then dropped.
-    let secret = RwSignal::new(None::<Secret>);
+    // The new key's value goes to the shell's slot, which outlives this page, until the person
+    // confirms they copied it; then it is dropped.
+    let secrets = expect_context::<SecretSlot>();
     let create = {
         let base = base.clone();
         move |event: web_sys::SubmitEvent| {
@@ -360,10 +362,10 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                         audit_link: Some(audit_link("resource_id", &created.id)),
                     });
                     if let Some(key) = created.api_key {
-                        secret.set(Some(Secret {
+                        secrets.show(Secret {
                             what: format!("API key of service account {}", created.name),
                             value: key.value,
-                        }));
+                        });
                     }
                 },
             );
@@ -476,9 +478,6 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 }
             })}
         </div>
-        {move || secret.get().map(|s| view! {
-            <SecretDialog secret=s on_done=Callback::new(move |()| secret.set(None))/>
-        })}
         {move || to_rename.get().map(|a| view! {
             <TextDialog title="Rename service account" label="New name" initial=a.name.clone()
                 save_label="Rename" pending_label="Renaming…" write=rename_write

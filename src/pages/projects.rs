@@ -260,7 +260,7 @@ fn CreateProject(
             async move { api::post::<Project>(&csrf, "/organization/projects", Some(&body)).await },
             move |project| {
                 name.set(String::new());
-                on_created.run(project);
+                on_created.try_run(project);
             },
         );
     };
@@ -446,7 +446,11 @@ fn MemberProjects(
             return;
         }
         for project in all {
-            let path = format!("/organization/projects/{}/users/{}", project.id, who);
+            let path = format!(
+                "/organization/projects/{}/users/{}",
+                project.id,
+                js_sys::encode_uri_component(&who)
+            );
             match api::get::<ProjectUser>(&path).await {
                 Ok(member) => {
                     found.try_update(|f| f.push((project, member.role)));

@@ -103,12 +103,13 @@ impl Upstream {
     }
 
     /// Whether `redacted` (upstream's `sk-admin-...abcd` form of a key) could be the portal's
-    /// own key: its visible end matches. (Upstream writes the kind's prefix, not the key's own
-    /// start, so only the end tells.) The key itself never leaves this type.
+    /// own key: its visible end (three characters or more; the spec's examples show three)
+    /// matches. Upstream writes the kind's prefix, not the key's own start, so only the end
+    /// tells. The key itself never leaves this type.
     pub fn may_be_own_key(&self, redacted: &str) -> bool {
         redacted
             .rsplit_once("...")
-            .is_some_and(|(_, end)| end.len() >= 4 && self.key.0.ends_with(end))
+            .is_some_and(|(_, end)| end.len() >= 3 && self.key.0.ends_with(end))
     }
 
     /// Whether upstream answers and accepts the key (one cheap read, not retried).
@@ -247,5 +248,32 @@ impl Upstream {
                 .insert(crate::middleware::UPSTREAM_REQUEST_ID, request_id);
         }
         Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_portals_own_key_is_recognised_by_its_visible_end() {
+        let base = "http://127.0.0.1:9/v1".parse().expect("url");
+        let upstream = Upstream::new(
+            &base,
+            AdminKey::new("sk-admin-0123456789wxyz").expect("key"),
+        )
+        .expect("client");
+        // The sandbox shows four characters; the spec's examples show three.
+        assert!(upstream.may_be_own_key("sk-admin-...wxyz"));
+        assert!(upstream.may_be_own_key("sk-admin...xyz"));
+        assert!(!upstream.may_be_own_key("sk-admin-...wxya"));
+        assert!(
+            !upstream.may_be_own_key("sk-admin...yz"),
+            "two characters tell nothing"
+        );
+        assert!(
+            !upstream.may_be_own_key("sk-admin-wxyz"),
+            "not a redacted value"
+        );
     }
 }

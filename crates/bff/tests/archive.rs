@@ -705,6 +705,37 @@ async fn a_change_made_through_the_portal_is_on_the_first_page_at_once() {
 }
 
 #[tokio::test]
+async fn readers_arriving_together_share_one_catch_up() {
+    let harness = harness(30).await;
+    harness.archive.sync_once().await.expect("backfill");
+    sqlx::query("UPDATE sync_state SET last_sync = last_sync - 60 WHERE id = 1")
+        .execute(&harness.db)
+        .await
+        .expect("age the last sync");
+    let (cookie, _) = harness.auditor().await;
+    // The last attempt must look old too (it is kept in memory): wait out the freshness.
+    tokio::time::sleep(gatehouse::archive::FRESH).await;
+    let before = harness.hits();
+    let readers = (0..6).map(|_| {
+        harness.send(
+            "GET",
+            "/api/archive/audit_logs?limit=5",
+            Some(&cookie),
+            None,
+            None,
+        )
+    });
+    for answer in futures_util::future::join_all(readers).await {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    }
+    let polls = harness.hits() - before;
+    assert!(
+        (1..=2).contains(&polls),
+        "six readers caused {polls} upstream requests; one catch-up cycle needs one"
+    );
+}
+
+#[tokio::test]
 async fn a_disabled_archive_says_so() {
     let harness = Harness::without_archive(common::small_sandbox(common::CANARY_KEY)).await;
     let (cookie, _) = harness.auditor().await;

@@ -111,6 +111,12 @@ pub struct Archive {
     settings: Settings,
     /// One sync cycle at a time: the background task and `sync_once` callers share it.
     syncing: Mutex<()>,
+    /// When the last cycle began (Unix seconds), successful or not: a reader's catch-up waits
+    /// out [`FRESH`] after any attempt, so a failing upstream is not asked once per reader.
+    last_attempt: std::sync::atomic::AtomicI64,
+    /// Set by a write through the portal: the next reader catches up however fresh the archive
+    /// looks, so the change shows at once.
+    stale: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Archive {
@@ -135,6 +141,8 @@ impl Archive {
             journal,
             settings,
             syncing: Mutex::new(()),
+            last_attempt: std::sync::atomic::AtomicI64::new(0),
+            stale: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -165,15 +173,24 @@ impl Archive {
         let Ok(coverage) = self.coverage().await else {
             return;
         };
-        let fresh = coverage
-            .last_sync
-            .is_some_and(|at| crate::journal::now().saturating_sub(at) < FRESH.as_secs() as i64);
-        if !coverage.backfill.complete || fresh {
+        let now = crate::journal::now();
+        let fresh = FRESH.as_secs() as i64;
+        let recent = |at: i64| now.saturating_sub(at) < fresh;
+        let attempted = self.last_attempt.load(std::sync::atomic::Ordering::SeqCst);
+        let stale = self.stale.load(std::sync::atomic::Ordering::SeqCst);
+        if !coverage.backfill.complete
+            || (!stale && (coverage.last_sync.is_some_and(recent) || recent(attempted)))
+        {
             return;
         }
         let this = Arc::clone(self);
-        let cycle = tokio::spawn(async move { this.sync_once().await });
+        let cycle = tokio::spawn(async move { this.catch_up_cycle(now).await });
         let _ = tokio::time::timeout(CATCH_UP_WAIT, cycle).await;
+    }
+
+    /// Notes that upstream changed through the portal (a write went through).
+    pub fn mark_stale(&self) {
+        self.stale.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Runs the sync loop forever: a cycle, then a pause of `interval`, or after failures a

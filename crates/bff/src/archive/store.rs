@@ -2,7 +2,7 @@
 //! with upstream's filters and cursors, counting them per bucket, and pruning.
 //!
 //! Filters are built with `QueryBuilder` and bound parameters only. The SQL is portable to
-//! PostgreSQL (row-value comparisons, `ON CONFLICT ... DO NOTHING`) except `MATCH` on the FTS5
+//! PostgreSQL (row-value comparisons, plain multi-row `INSERT`s) except `MATCH` on the FTS5
 //! table.
 
 use admin_api::audit_logs::{AuditLog, ListAuditLogsQuery};

@@ -11,7 +11,8 @@
 //!   leaves the archive as it was, and the next poll starts from the same place.
 //! - **Retention** (if configured): events older than it are pruned, journaled first.
 //!
-//! Sync only inserts (`ON CONFLICT DO NOTHING`): it never changes or deletes an event.
+//! Sync only inserts events whose id is not archived yet (found first, in the same transaction):
+//! it never changes or deletes one.
 //!
 //! Upstream lists events by time and then by the order it stored them in, which no field shows.
 //! The archive keeps that order in `seq`: the backfill walks newest first and numbers downwards
@@ -89,6 +90,26 @@ impl Archive {
     /// that they need not wait for a timer.
     pub async fn sync_once(&self) -> anyhow::Result<SyncReport> {
         let _one_at_a_time = self.syncing.lock().await;
+        self.cycle().await
+    }
+
+    /// A reader's catch-up: one cycle, unless another has begun since the reader looked (the
+    /// readers who queue behind one cycle do not each run their own).
+    pub(super) async fn catch_up_cycle(&self, asked_at: i64) -> anyhow::Result<()> {
+        let _one_at_a_time = self.syncing.lock().await;
+        let stale = self.stale.load(std::sync::atomic::Ordering::SeqCst);
+        if !stale && self.last_attempt.load(std::sync::atomic::Ordering::SeqCst) >= asked_at {
+            return Ok(());
+        }
+        self.cycle().await.map(drop)
+    }
+
+    /// The cycle itself; the caller holds `syncing`.
+    async fn cycle(&self) -> anyhow::Result<SyncReport> {
+        self.last_attempt
+            .store(now(), std::sync::atomic::Ordering::SeqCst);
+        // Whatever was written before this cycle began, it will see.
+        self.stale.store(false, std::sync::atomic::Ordering::SeqCst);
         let report = SyncReport {
             backfilled: self.backfill().await?,
             added: self.poll().await?,

@@ -32,14 +32,15 @@ pub fn portal_router() -> Router<AppState> {
 }
 
 /// The admin keys whose redacted value matches the key the portal itself uses. Upstream cannot
-/// say which key made a call, so this compares the visible start and end of each key's value;
-/// two keys sharing both would both be listed, which errs on the side of caution.
+/// say which key made a call, so this compares the visible end of each key's value; two keys
+/// sharing it would both be listed, which errs on the side of caution. An error if the keys
+/// could not all be read (more than 1,000), since a delete must not pass unchecked.
 async fn own_key_ids(state: &AppState) -> Result<Vec<String>, AppError> {
     let mut ids = Vec::new();
     let mut query = ListAdminKeysQuery::default();
     query.paging.limit = Some(100);
     // Bounded: 10 pages of 100 keys.
-    for _ in 0..10 {
+    for page_number in 1..=10 {
         let response = proxy::read(
             state,
             "/organization/admin_api_keys",
@@ -67,8 +68,18 @@ async fn own_key_ids(state: &AppState) -> Result<Vec<String>, AppError> {
                 .map(|k| k.id.clone()),
         );
         match (page.has_more, page.last_id) {
+            (true, Some(_)) if page_number == 10 => {
+                return Err(AppError {
+                    status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    error: admin_api::ApiError::invalid_request(
+                        "The organization has more than 1,000 admin keys; Gatehouse could not check which one it runs on, so it deletes none.",
+                        None,
+                    ),
+                    retry_after: None,
+                });
+            }
             (true, Some(last)) => query.paging.after = Some(last),
-            _ => break,
+            _ => return Ok(ids),
         }
     }
     Ok(ids)

@@ -104,6 +104,10 @@ pub async fn write(
     }
     tracing::info!(user = %caller.session.username, %method, path, "forwarding a write");
     let result = state.upstream.send(method, path, "", body).await;
+    // Whatever upstream answered, it may have changed: the archive's next reader catches up.
+    if let Some(archive) = &state.archive {
+        archive.mark_stale();
+    }
     let Some(journal) = &state.journal else {
         return result;
     };
