@@ -430,3 +430,29 @@ async fn the_portals_own_admin_key_is_marked_and_has_no_delete() {
         0
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_simulated_acceptance_on_its_way_shows_and_blocks_its_button() {
+    let root = root();
+    let accepting = RwSignal::new(true);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <InvitesTable invites=invites() projects=Signal::stored(Some(projects())) can_write=true demo=true
+                on_delete=Callback::new(|_| {}) on_accept=Callback::new(|_| {}) accepting=accepting/>
+        }
+    });
+    leptos::task::tick().await;
+    let button: web_sys::HtmlButtonElement = element(
+        &root,
+        "button[aria-label='Simulate acceptance by ada@acme.example']",
+    );
+    assert!(button.disabled());
+    assert_eq!(button.text_content().as_deref(), Some("Accepting…"));
+    accepting.set(false);
+    leptos::task::tick().await;
+    assert!(!button.disabled());
+    assert_eq!(
+        button.text_content().as_deref(),
+        Some("Simulate acceptance")
+    );
+}

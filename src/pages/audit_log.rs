@@ -444,6 +444,7 @@ fn live_tail(
         };
         let from_archive = source.get_value();
         let mut query = filters.to_query(None);
+        let first_seen = first.clone();
         query.before = Some(first);
         query.paging.limit = Some(100);
         leptos::task::spawn_local(async move {
@@ -459,7 +460,10 @@ fn live_tail(
                     .await
                     .map(|page| (page.data.len(), page.has_more))
             };
-            if let Ok((n, more)) = newer {
+            // Only if the list is still the one asked about (a reload may have come between).
+            let same = events.try_with_untracked(|e| e.first().map(|e| e.id.clone()))
+                == Some(Some(first_seen));
+            if let (Ok((n, more)), true) = (newer, same) {
                 count.try_set(n + usize::from(more));
             }
         });

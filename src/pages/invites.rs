@@ -97,7 +97,7 @@ pub fn InvitesPage() -> impl IntoView {
                                 delete_write.reset();
                                 to_delete.set(Some(i));
                             })
-                            on_accept=accept/>
+                            on_accept=accept accepting=accept_write.pending/>
                         <p class="count">{summary}</p>
                         <Pager path="/invites" trail=trail.get() last_id=last_id has_more=has_more/>
                     }
@@ -130,7 +130,11 @@ pub fn InvitesTable(
     on_delete: Callback<Invite>,
     /// Simulates acceptance (demo mode).
     on_accept: Callback<Invite>,
+    /// Whether a simulated acceptance is on its way.
+    #[prop(into, optional)]
+    accepting: Option<Signal<bool>>,
 ) -> impl IntoView {
+    let accepting = move || accepting.is_some_and(|a| a.get());
     if invites.is_empty() {
         return view! { <p class="empty">"No invites. Invited people appear here until they accept or the invite expires."</p> }.into_any();
     }
@@ -177,7 +181,10 @@ pub fn InvitesTable(
                                 <td class="actions">
                                     {(pending && demo).then(|| view! {
                                         <button type="button" aria-label=format!("Simulate acceptance by {email}")
-                                            on:click=move |_| on_accept.run(for_accept.clone())>"Simulate acceptance"</button>
+                                            disabled=accepting aria-busy=move || accepting().to_string()
+                                            on:click=move |_| on_accept.run(for_accept.clone())>
+                                            {move || if accepting() { "Accepting…" } else { "Simulate acceptance" }}
+                                        </button>
                                     })}
                                     {pending.then(|| view! {
                                         <button type="button" class="danger" aria-label=format!("Delete the invite to {}", invite.email)

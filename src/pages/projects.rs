@@ -88,6 +88,7 @@ pub fn ProjectsPage() -> impl IntoView {
         next.search = Some(search_text.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
         navigate(&next.href(None), Default::default());
     };
+    let refresh = RwSignal::new(0_u32);
     let to_rename = RwSignal::new(None::<Project>);
     let to_archive = RwSignal::new(None::<Project>);
     let rename_write = Write::new();
@@ -113,6 +114,7 @@ pub fn ProjectsPage() -> impl IntoView {
             move |renamed| {
                 to_rename.set(None);
                 listing.reload();
+                refresh.update(|n| *n += 1);
                 toasts.push(Toast {
                     message: format!(
                         "The project is now called {}.",
@@ -136,6 +138,7 @@ pub fn ProjectsPage() -> impl IntoView {
             move |archived| {
                 to_archive.set(None);
                 listing.reload();
+                refresh.update(|n| *n += 1);
                 toasts.push(Toast {
                     message: format!("{} is archived.", archived.name.clone().unwrap_or_default()),
                     audit_link: Some(audit_link("project_id", &archived.id)),
@@ -155,6 +158,7 @@ pub fn ProjectsPage() -> impl IntoView {
     };
     let created = Callback::new(move |project: Project| {
         listing.reload();
+        refresh.update(|n| *n += 1);
         toasts.push(Toast {
             message: format!(
                 "Project {} created.",
@@ -183,6 +187,8 @@ pub fn ProjectsPage() -> impl IntoView {
                 </form>
             </div>
             {move || {
+                // A rename, archive or new project redoes a search or a member scan too.
+                refresh.track();
                 let current = view_of.get();
                 if let Some(user_id) = current.member.clone() {
                     view! { <MemberProjects user_id=user_id archived=current.archived can_write=can_write.get() actions=actions/> }.into_any()

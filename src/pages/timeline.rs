@@ -217,7 +217,7 @@ pub fn Timeline(
             match event {
                 Some(event) => view! {
                     <EventItem event=event names=names_for_rows.clone() zone=zone
-                        position=index + 1 set_size=total()/>
+                        position=index + 1 set_size=Signal::derive(total)/>
                 }
                 .into_any(),
                 None => ().into_any(),
@@ -259,7 +259,7 @@ fn EventItem(
     /// Its place among the loaded events, from 1.
     position: usize,
     /// How many events are loaded.
-    set_size: usize,
+    set_size: Signal<usize>,
 ) -> impl IntoView {
     let name_of = |id: &str| names.get(id).cloned();
     let phrased = admin_api::audit_sentences::sentence(&event, &name_of);
@@ -299,7 +299,7 @@ fn EventItem(
     let label = format!("Details: {sentence}");
     view! {
         <li class="event" data-type=event.event_type.clone() data-id=event.id.clone()
-            data-fallback=fallback.to_string() aria-posinset=position aria-setsize=set_size
+            data-fallback=fallback.to_string() aria-posinset=position aria-setsize=move || set_size.get()
             style:height=px(EVENT_ROW)>
             <p class="sentence" title=hover>
                 <button type="button" class="link sentence-button" on:click=show_details aria-label=label>
