@@ -408,7 +408,7 @@ async fn an_export_abandoned_mid_file_is_journaled_as_cancelled() {
 
 #[tokio::test]
 async fn an_export_upstream_refuses_is_journaled_as_failed() {
-    let harness = Harness::with_keys("sk-admin-the-sandbox-knows-another-key").await;
+    let harness = Harness::with_keys("test-admin-key-the-sandbox-knows-another").await;
     let (cookie, _) = harness.auditor().await;
     let answer = harness
         .send(
