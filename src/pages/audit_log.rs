@@ -171,17 +171,10 @@ pub fn AuditLogPage() -> impl IntoView {
     let events = RwSignal::new(Vec::<AuditLog>::new());
     let status = RwSignal::new(Status::Loading);
     let reload = RwSignal::new(0_u32);
-    // Where events come from: the BFF's archive when its sync is on, else upstream directly.
-    // `None` until the BFF has said.
+    // Whether the BFF's archive is on (search, the chart): `None` until the first load has
+    // asked. Each load asks again, since the archive's coverage decides where it reads.
     let archive = RwSignal::new(None::<bool>);
     let coverage = RwSignal::new(None::<api::Coverage>);
-    leptos::task::spawn_local(async move {
-        let status = api::archive_status().await;
-        if let Ok(s) = &status {
-            coverage.try_set(Some(s.coverage.clone()));
-        }
-        archive.try_set(Some(status.is_ok_and(|s| s.enabled)));
-    });
     // While the archive's first copy is made, its progress line moves on its own.
     if let Ok(handle) = set_interval_with_handle(
         move || {
@@ -205,9 +198,6 @@ pub fn AuditLogPage() -> impl IntoView {
     let source = StoredValue::new(false);
     Effect::new(move |_| {
         reload.track();
-        let Some(enabled) = archive.get() else {
-            return;
-        };
         let filters = filters.get();
         let current = generation.get_value().wrapping_add(1);
         generation.set_value(current);
@@ -216,14 +206,20 @@ pub fn AuditLogPage() -> impl IntoView {
             // Until the archive's first copy is complete, the timeline reads upstream, which
             // has everything; a search can only be answered by the archive, so it reads what
             // the archive holds (and the coverage line says how much that is).
-            let mut from_archive = false;
-            if enabled && let Ok(now) = api::archive_status().await {
-                from_archive = filters.q.is_some() || now.coverage.backfill.complete;
-                coverage.try_set(Some(now.coverage));
-            }
+            let now = api::archive_status().await.ok().filter(|s| s.enabled);
             if generation.try_get_value() != Some(current) {
                 return;
             }
+            let enabled = now.is_some();
+            // Set only on a change: the search box and the chart are rebuilt when it changes.
+            if archive.try_get_untracked() != Some(Some(enabled)) {
+                archive.try_set(Some(enabled));
+            }
+            let from_archive = now.is_some_and(|now| {
+                let complete = now.coverage.backfill.complete;
+                coverage.try_set(Some(now.coverage));
+                filters.q.is_some() || complete
+            });
             source.set_value(from_archive);
             let result = fetch_events(from_archive, &filters, None, coverage).await;
             if generation.try_get_value() != Some(current) {
