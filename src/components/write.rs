@@ -46,6 +46,13 @@ impl Write {
         });
     }
 
+    /// Shows a check that failed before anything was sent, as upstream would have answered it
+    /// (a 400 in its error shape); the form keeps what was typed.
+    pub fn refuse(self, error: admin_api::ApiError) {
+        self.error
+            .set(Some(ClientError::Api { status: 400, error }));
+    }
+
     /// Forgets the last error (a dialog opened afresh).
     pub fn reset(self) {
         self.error.set(None);

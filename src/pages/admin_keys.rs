@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::lookups::audit_link;
-use crate::api::{self, ClientError};
+use crate::api;
 use crate::app::Auth;
 use crate::components::{
     ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, Secret, SecretSlot,
@@ -168,28 +168,25 @@ fn CreateAdminKey(on_created: Callback<()>) -> impl IntoView {
         let days_text = days.get_untracked();
         let expires_in_seconds = match days_text.trim() {
             "" => None,
-            text => match text.parse::<i64>() {
-                Ok(d) if d > 0 => Some(d * 86_400),
-                _ => {
-                    write.error.set(Some(ClientError::Api {
-                        status: 400,
-                        error: admin_api::ApiError::invalid_request(
-                            format!("Expires after must be a whole number of days above zero, not '{text}'."),
-                            Some("expires_in_seconds"),
-                        ),
-                    }));
-                    return;
+            text => {
+                match text.parse::<i64>() {
+                    Ok(d) if d > 0 => Some(d * 86_400),
+                    _ => {
+                        write.refuse(admin_api::ApiError::invalid_request(
+                        format!("Expires after must be a whole number of days above zero, not '{text}'."),
+                        Some("expires_in_seconds"),
+                    ));
+                        return;
+                    }
                 }
-            },
+            }
         };
         let body = AdminApiKeyCreate {
             name: name.get_untracked().trim().to_owned(),
             expires_in_seconds,
         };
         if let Err(error) = body.validate() {
-            write
-                .error
-                .set(Some(ClientError::Api { status: 400, error }));
+            write.refuse(error);
             return;
         }
         let csrf = auth.csrf_token();

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::lookups::{self, audit_link, project_name};
-use crate::api::{self, ClientError};
+use crate::api;
 use crate::app::Auth;
 use crate::components::{
     ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, SubmitButton, Toast,
@@ -250,9 +250,7 @@ pub fn InviteForm(
                 .collect(),
         };
         if let Err(error) = request.validate() {
-            write
-                .error
-                .set(Some(ClientError::Api { status: 400, error }));
+            write.refuse(error);
             return;
         }
         let csrf = auth.csrf_token();

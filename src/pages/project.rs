@@ -143,9 +143,7 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
                 role: role.get_untracked(),
             };
             if let Err(error) = body.validate() {
-                add_write
-                    .error
-                    .set(Some(ClientError::Api { status: 400, error }));
+                add_write.refuse(error);
                 return;
             }
             let (csrf, path) = (auth.csrf_token(), base.clone());
@@ -345,9 +343,7 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 name: name.get_untracked().trim().to_owned(),
             };
             if let Err(error) = body.validate() {
-                create_write
-                    .error
-                    .set(Some(ClientError::Api { status: 400, error }));
+                create_write.refuse(error);
                 return;
             }
             let (csrf, path) = (auth.csrf_token(), base.clone());
@@ -386,9 +382,7 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 role: None,
             };
             if let Err(error) = body.validate() {
-                rename_write
-                    .error
-                    .set(Some(ClientError::Api { status: 400, error }));
+                rename_write.refuse(error);
                 return;
             }
             let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", account.id));
@@ -723,9 +717,7 @@ fn RateLimitRow(limit: ProjectRateLimit, base: String, can_write: bool) -> impl 
             let update = match current.with_untracked(|l| rate_limit_update(l, &texts)) {
                 Ok(update) => update,
                 Err(error) => {
-                    write
-                        .error
-                        .set(Some(ClientError::Api { status: 400, error }));
+                    write.refuse(error);
                     return;
                 }
             };

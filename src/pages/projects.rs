@@ -29,19 +29,13 @@ struct View {
 }
 
 impl View {
-    fn href(&self, trail: Option<&CursorTrail>) -> String {
+    fn href(&self) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         if self.archived {
             pairs.push(("archived", "1".into()));
         }
         pairs.extend(self.search.clone().map(|q| ("q", q)));
         pairs.extend(self.member.clone().map(|m| ("member", m)));
-        if let Some(trail) = trail {
-            pairs.extend(trail.after.clone().map(|a| ("after", a)));
-            if !trail.back.is_empty() {
-                pairs.push(("back", trail.back.join(",")));
-            }
-        }
         if pairs.is_empty() {
             "/projects".into()
         } else {
@@ -78,7 +72,7 @@ pub fn ProjectsPage() -> impl IntoView {
         move |e: web_sys::Event| {
             let mut next = view_of.get_untracked();
             next.archived = event_target_checked(&e);
-            navigate(&next.href(None), Default::default());
+            navigate(&next.href(), Default::default());
         }
     };
     let search_text = RwSignal::new(view_of.get_untracked().search.unwrap_or_default());
@@ -86,7 +80,7 @@ pub fn ProjectsPage() -> impl IntoView {
         event.prevent_default();
         let mut next = view_of.get_untracked();
         next.search = Some(search_text.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
-        navigate(&next.href(None), Default::default());
+        navigate(&next.href(), Default::default());
     };
     let refresh = RwSignal::new(0_u32);
     let to_rename = RwSignal::new(None::<Project>);
@@ -99,9 +93,7 @@ pub fn ProjectsPage() -> impl IntoView {
         };
         let body = ProjectName { name };
         if let Err(error) = body.validate() {
-            rename_write
-                .error
-                .set(Some(ClientError::Api { status: 400, error }));
+            rename_write.refuse(error);
             return;
         }
         let (csrf, path) = (
@@ -202,7 +194,7 @@ pub fn ProjectsPage() -> impl IntoView {
                                 let (has_more, last_id) = listing.more();
                                 let projects = listing.items();
                                 let summary = page_summary(projects.len(), "projects", &trail.get(), has_more);
-                                let path = view_of.get().href(None);
+                                let path = view_of.get().href();
                                 view! {
                                     <ProjectsTable projects=projects can_write=can_write.get() actions=actions/>
                                     <p class="count">{summary}</p>
@@ -255,9 +247,7 @@ fn CreateProject(
             name: name.get_untracked().trim().to_owned(),
         };
         if let Err(error) = body.validate() {
-            write
-                .error
-                .set(Some(ClientError::Api { status: 400, error }));
+            write.refuse(error);
             return;
         }
         let csrf = auth.csrf_token();

@@ -5,6 +5,7 @@ use admin_api::users::{ListUsersQuery, User, UserRole};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::lookups::audit_link;
 use crate::api::{self, ClientError};
 use crate::app::Auth;
 use crate::components::{
@@ -65,7 +66,7 @@ pub fn UsersPage() -> impl IntoView {
                     label(&user),
                     user.role.clone().unwrap_or_default()
                 ),
-                audit_link: Some(audit_link(&user.id)),
+                audit_link: Some(audit_link("resource_id", &user.id)),
             });
         }
     });
@@ -75,7 +76,7 @@ pub fn UsersPage() -> impl IntoView {
             users.reload();
             toasts.push(Toast {
                 message: "The user was removed from the organization.".into(),
-                audit_link: Some(audit_link(&deleted.id)),
+                audit_link: Some(audit_link("resource_id", &deleted.id)),
             });
         }
     });
@@ -359,11 +360,4 @@ fn label(user: &User) -> String {
         .clone()
         .or_else(|| user.email.clone())
         .unwrap_or_else(|| user.id.clone())
-}
-
-fn audit_link(resource_id: &str) -> String {
-    format!(
-        "/audit-log?{}",
-        admin_api::query::encode([("resource_id", resource_id.to_owned())])
-    )
 }
