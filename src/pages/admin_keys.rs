@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::lookups::audit_link;
+use super::writes::delete_confirmed;
 use crate::api;
 use crate::app::Auth;
 use crate::components::{
@@ -19,7 +20,6 @@ use crate::format::date_utc;
 #[component]
 pub fn AdminKeysPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let toasts = expect_context::<Toasts>();
     let query = use_query_map();
     let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
     let listing = Listing::<AdminApiKey>::new(move || {
@@ -38,26 +38,14 @@ pub fn AdminKeysPage() -> impl IntoView {
     let created = Callback::new(move |()| listing.reload());
     let to_delete = RwSignal::new(None::<AdminApiKey>);
     let delete_write = Write::new();
-    let delete = Callback::new(move |()| {
-        let Some(key) = to_delete.get_untracked() else {
-            return;
-        };
-        let (csrf, path) = (
-            auth.csrf_token(),
-            format!("/organization/admin_api_keys/{}", key.id),
-        );
-        delete_write.run(
-            async move { api::delete::<serde_json::Value>(&csrf, &path).await },
-            move |_| {
-                to_delete.set(None);
-                listing.reload();
-                toasts.push(Toast {
-                    message: format!("Admin key {} deleted.", key.redacted_value),
-                    audit_link: Some(audit_link("resource_id", &key.id)),
-                });
-            },
-        );
-    });
+    let delete = delete_confirmed(
+        to_delete,
+        delete_write,
+        |k: &AdminApiKey| format!("/organization/admin_api_keys/{}", k.id),
+        |k| k.id.clone(),
+        |k| format!("Admin key {} deleted.", k.redacted_value),
+        move || listing.reload(),
+    );
     let can_write = auth.can_write();
     view! {
         <section aria-labelledby="admin-keys-heading">

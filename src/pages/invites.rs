@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::lookups::{self, audit_link, project_name};
+use super::writes::delete_confirmed;
 use crate::api;
 use crate::app::Auth;
 use crate::components::{
@@ -38,24 +39,14 @@ pub fn InvitesPage() -> impl IntoView {
     let to_delete = RwSignal::new(None::<Invite>);
     let delete_write = Write::new();
     let accept_write = Write::new();
-    let delete = Callback::new(move |()| {
-        let Some(invite) = to_delete.get_untracked() else {
-            return;
-        };
-        let csrf = auth.csrf_token();
-        let path = format!("/organization/invites/{}", invite.id);
-        delete_write.run(
-            async move { api::delete::<serde_json::Value>(&csrf, &path).await },
-            move |_| {
-                to_delete.set(None);
-                listing.reload();
-                toasts.push(Toast {
-                    message: format!("The invite to {} was deleted.", invite.email),
-                    audit_link: Some(audit_link("resource_id", &invite.id)),
-                });
-            },
-        );
-    });
+    let delete = delete_confirmed(
+        to_delete,
+        delete_write,
+        |i: &Invite| format!("/organization/invites/{}", i.id),
+        |i| i.id.clone(),
+        |i| format!("The invite to {} was deleted.", i.email),
+        move || listing.reload(),
+    );
     let accept = Callback::new(move |invite: Invite| {
         let csrf = auth.csrf_token();
         let path = format!("/sandbox/invites/{}/accept", invite.id);

@@ -12,6 +12,7 @@ mod projects;
 mod sign_in;
 mod timeline;
 mod users;
+mod writes;
 
 pub use admin_keys::{AdminKeysPage, AdminKeysTable};
 pub use audit_log::{AuditEventPage, AuditLogPage, EventBody, TypePicker};

@@ -14,6 +14,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::lookups::{self, audit_link};
+use super::writes::delete_confirmed;
 use crate::api::{self, ClientError};
 use crate::app::Auth;
 use crate::components::{
@@ -200,26 +201,19 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
             );
         })
     };
-    let remove = Callback::new(move |()| {
-        let Some(member) = to_remove.get_untracked() else {
-            return;
-        };
-        let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", member.id));
-        remove_write.run(
-            async move { api::delete::<serde_json::Value>(&csrf, &path).await },
-            move |_| {
-                to_remove.set(None);
-                listing.reload();
-                toasts.push(Toast {
-                    message: format!(
-                        "{} was removed from the project.",
-                        member.email.clone().unwrap_or(member.id.clone())
-                    ),
-                    audit_link: Some(audit_link("resource_id", &member.id)),
-                });
-            },
-        );
-    });
+    let remove = delete_confirmed(
+        to_remove,
+        remove_write,
+        move |m: &ProjectUser| format!("{base}/{}", m.id),
+        |m| m.id.clone(),
+        |m| {
+            format!(
+                "{} was removed from the project.",
+                m.email.clone().unwrap_or(m.id.clone())
+            )
+        },
+        move || listing.reload(),
+    );
     let here = here(&project_id, "members");
     view! {
         {can_write.then(|| view! {
@@ -400,26 +394,14 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
             );
         })
     };
-    let delete = Callback::new(move |()| {
-        let Some(account) = to_delete.get_untracked() else {
-            return;
-        };
-        let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", account.id));
-        delete_write.run(
-            async move { api::delete::<serde_json::Value>(&csrf, &path).await },
-            move |_| {
-                to_delete.set(None);
-                listing.reload();
-                toasts.push(Toast {
-                    message: format!(
-                        "Service account {} deleted, with its API keys.",
-                        account.name
-                    ),
-                    audit_link: Some(audit_link("resource_id", &account.id)),
-                });
-            },
-        );
-    });
+    let delete = delete_confirmed(
+        to_delete,
+        delete_write,
+        move |a: &ServiceAccount| format!("{base}/{}", a.id),
+        |a| a.id.clone(),
+        |a| format!("Service account {} deleted, with its API keys.", a.name),
+        move || listing.reload(),
+    );
     let here = here(&project_id, "service-accounts");
     view! {
         {can_write.then(|| view! {
@@ -500,29 +482,18 @@ fn owner_of(key: &ProjectApiKey) -> String {
 /// API keys: see them (redacted) and delete one.
 #[component]
 pub fn ApiKeysTab(project_id: String, can_write: bool) -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let toasts = expect_context::<Toasts>();
     let base = format!("/organization/projects/{project_id}/api_keys");
     let (trail, listing) = tab_listing::<ProjectApiKey>(base.clone());
     let to_delete = RwSignal::new(None::<ProjectApiKey>);
     let delete_write = Write::new();
-    let delete = Callback::new(move |()| {
-        let Some(key) = to_delete.get_untracked() else {
-            return;
-        };
-        let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", key.id));
-        delete_write.run(
-            async move { api::delete::<serde_json::Value>(&csrf, &path).await },
-            move |_| {
-                to_delete.set(None);
-                listing.reload();
-                toasts.push(Toast {
-                    message: format!("API key {} deleted.", key.name),
-                    audit_link: Some(audit_link("resource_id", &key.id)),
-                });
-            },
-        );
-    });
+    let delete = delete_confirmed(
+        to_delete,
+        delete_write,
+        move |k: &ProjectApiKey| format!("{base}/{}", k.id),
+        |k| k.id.clone(),
+        |k| format!("API key {} deleted.", k.name),
+        move || listing.reload(),
+    );
     let here = here(&project_id, "api-keys");
     view! {
         <p class="hint">"New project keys are made by their owners in OpenAI's dashboard, or for a service account when it is created."</p>
