@@ -228,8 +228,7 @@ fn wait_for_line(log: &std::path::Path, prefix: &str) -> String {
 #[tokio::test]
 #[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
 async fn the_admin_key_never_leaves_the_server() {
-    let dist =
-        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
+    let dist = dist();
     let dir = std::env::temp_dir().join(format!("gatehouse-canary-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
@@ -376,8 +375,7 @@ async fn the_admin_key_never_leaves_the_server() {
 #[tokio::test]
 #[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
 async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
-    let dist =
-        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
+    let dist = dist();
     assert!(
         dist.join("index.html").is_file(),
         "build the app first: trunk build --release"
@@ -624,6 +622,23 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     client.close().await.expect("close the browser");
 }
 
+/// A demo-mode portal, chromedriver and a browser signed in as `user` (whose demo password is
+/// its name). The two processes end when their guards are dropped.
+async fn signed_in(user: &str) -> (Killed, Killed, Client, String) {
+    let dist = dist();
+    let (portal, url) = start_portal(&dist);
+    let (driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{url}/users")).await.expect("open");
+    sign_in(&client, user, user).await;
+    (portal, driver, client, url)
+}
+
+/// The built app: `GATEHOUSE_DIST`, or `dist/` in the workspace.
+fn dist() -> PathBuf {
+    std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from)
+}
+
 /// Runs `script` in the page as an async function body and returns what it returns.
 async fn run_async(client: &Client, script: &str) -> serde_json::Value {
     client
@@ -692,13 +707,7 @@ async fn click(client: &Client, locator: Locator<'_>) {
 #[tokio::test]
 #[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
 async fn a_security_team_filters_follows_and_exports_the_audit_log() {
-    let dist =
-        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
-    let (_portal, url) = start_portal(&dist);
-    let (_driver, webdriver) = start_chromedriver();
-    let client = browser(&webdriver).await;
-    client.goto(&format!("{url}/users")).await.expect("open");
-    sign_in(&client, "demo-owner", "demo-owner").await;
+    let (_portal, _driver, client, url) = signed_in("demo-owner").await;
 
     // A project whose name a spreadsheet would run as a formula, and who created it.
     let formula = "=HYPERLINK(\"http://x.example\",\"click\")";
@@ -999,13 +1008,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 #[tokio::test]
 #[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
 async fn an_owner_walks_through_every_resource() {
-    let dist =
-        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
-    let (_portal, url) = start_portal(&dist);
-    let (_driver, webdriver) = start_chromedriver();
-    let client = browser(&webdriver).await;
-    client.goto(&format!("{url}/users")).await.expect("open");
-    sign_in(&client, "demo-owner", "demo-owner").await;
+    let (_portal, _driver, client, url) = signed_in("demo-owner").await;
 
     // Two active projects besides the default one; the first has API keys.
     let projects = run_async(
@@ -1478,13 +1481,7 @@ async fn an_owner_walks_through_every_resource() {
 #[tokio::test]
 #[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
 async fn an_auditor_reads_every_page_and_can_change_nothing() {
-    let dist =
-        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
-    let (_portal, url) = start_portal(&dist);
-    let (_driver, webdriver) = start_chromedriver();
-    let client = browser(&webdriver).await;
-    client.goto(&format!("{url}/users")).await.expect("open");
-    sign_in(&client, "demo-auditor", "demo-auditor").await;
+    let (_portal, _driver, client, url) = signed_in("demo-auditor").await;
     // The narrowest layout the portal supports.
     client.set_window_size(1024, 768).await.expect("resize");
     let project = run_async(
@@ -1551,13 +1548,7 @@ async fn an_auditor_reads_every_page_and_can_change_nothing() {
 async fn a_security_team_searches_the_archive_and_selects_a_range_on_the_chart() {
     use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 
-    let dist =
-        std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
-    let (_portal, url) = start_portal(&dist);
-    let (_driver, webdriver) = start_chromedriver();
-    let client = browser(&webdriver).await;
-    client.goto(&format!("{url}/users")).await.expect("open");
-    sign_in(&client, "demo-owner", "demo-owner").await;
+    let (_portal, _driver, client, url) = signed_in("demo-owner").await;
     // The archive's first copy of the seeded log.
     wait_until_within(
         &client,
