@@ -4,19 +4,17 @@
 //! one request at a time over real loopback HTTP, with the goals beside the figures. Printed,
 //! never asserted: `cargo bench -p gatehouse --bench archive` (or `make bench`).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gatehouse::AppState;
+use common::KEY;
 use gatehouse::archive::{Archive, Settings};
 use gatehouse::journal::Journal;
-use gatehouse::session::{Accounts, Clock, Role, SessionLimits, SessionStore};
-use gatehouse::throttle::Throttle;
-use gatehouse::upstream::{AdminKey, Upstream};
 use sandbox::{Sandbox, SeedOptions};
 use serde_json::{Value, json};
 
-const KEY: &str = "sk-admin-bench-key";
 const EVENTS: usize = 50_000;
 const NEW_EVENTS: i64 = 1_000;
 /// Requests per query kind.
@@ -92,17 +90,7 @@ async fn bench() {
         "seeded {EVENTS} events in {:.1} s",
         seeding.elapsed().as_secs_f64()
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sandbox_base = format!("http://{}/v1", listener.local_addr().expect("addr"));
-    tokio::spawn(sandbox::serve(listener, sandbox.clone()));
-
-    let upstream = Upstream::new(
-        &sandbox_base.parse().expect("url"),
-        AdminKey::new(KEY).expect("key"),
-    )
-    .expect("client");
+    let (upstream, _) = common::serve_sandbox(sandbox.clone()).await;
     let dir = std::env::temp_dir().join(format!("gatehouse-bench-archive-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let db = gatehouse::db::open(&dir).await.expect("database");
@@ -113,27 +101,7 @@ async fn bench() {
         Some(journal.clone()),
         Settings::default(),
     ));
-    let clock = Clock::default();
-    let state = AppState {
-        accounts: Accounts::with_passwords(&[("bench", "bench-password", Role::Auditor)])
-            .expect("accounts")
-            .into(),
-        sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
-        throttle: Arc::new(Throttle::new(clock)),
-        journal: Some(journal),
-        archive: Some(archive.clone()),
-        allowed_origins: Vec::new().into(),
-        upstream,
-        demo: false,
-        static_dir: None,
-        secure_cookies: false,
-        trusted_header: None,
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let bff = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, gatehouse::app(state)).await });
+    let bff = common::serve_bff(upstream, Some(journal), Some(archive.clone())).await;
 
     // Backfill: everything upstream has, 100 events a page.
     let started = Instant::now();
@@ -156,19 +124,7 @@ async fn bench() {
     assert_eq!(report.added, 1_000);
 
     let client = reqwest::Client::new();
-    let signed_in = client
-        .post(format!("{bff}/api/session"))
-        .json(&json!({"username": "bench", "password": "bench-password"}))
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
+    let cookie = common::sign_in(&client, &bff).await;
 
     // Realistic values, taken from the seeded log.
     let events: Vec<Value> = sandbox.read(|org| {

@@ -3,16 +3,13 @@
 //! second, p50 and p99, and the BFF/direct ratios. Printed, never asserted:
 //! `cargo bench -p gatehouse --bench proxy` (or `make bench`).
 
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use gatehouse::AppState;
-use gatehouse::session::{Accounts, Clock, Role, SessionLimits, SessionStore};
-use gatehouse::throttle::Throttle;
-use gatehouse::upstream::{AdminKey, Upstream};
+use common::KEY;
 use sandbox::{Sandbox, SeedOptions};
 
-const KEY: &str = "sk-admin-bench-key";
 const CONCURRENCY: usize = 8;
 
 struct Figures {
@@ -95,56 +92,14 @@ async fn scenario(label: &str, faults: Option<&str>, per_client: usize) {
     if let Some(faults) = faults {
         sandbox = sandbox.with_faults(faults.parse().expect("faults"));
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let sandbox_base = format!("http://{}/v1", listener.local_addr().expect("addr"));
-    tokio::spawn(sandbox::serve(listener, sandbox));
-
-    let upstream = Upstream::new(
-        &sandbox_base.parse().expect("url"),
-        AdminKey::new(KEY).expect("key"),
-    )
-    .expect("client");
-    let clock = Clock::default();
-    let state = AppState {
-        accounts: Accounts::with_passwords(&[("bench", "bench-password", Role::Auditor)])
-            .expect("accounts")
-            .into(),
-        sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
-        throttle: Arc::new(Throttle::new(clock)),
-        journal: None,
-        archive: None,
-        allowed_origins: Vec::new().into(),
-        upstream,
-        demo: false,
-        static_dir: None,
-        secure_cookies: false,
-        trusted_header: None,
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let bff = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, gatehouse::app(state)).await });
+    let (upstream, sandbox_base) = common::serve_sandbox(sandbox).await;
+    let bff = common::serve_bff(upstream, None, None).await;
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY * 2)
         .build()
         .expect("client");
-    let signed_in = client
-        .post(format!("{bff}/api/session"))
-        .json(&serde_json::json!({"username": "bench", "password": "bench-password"}))
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
+    let cookie = common::sign_in(&client, &bff).await;
 
     let direct_url = format!("{sandbox_base}/organization/users?limit=20");
     let bearer = [("authorization", format!("Bearer {KEY}"))];

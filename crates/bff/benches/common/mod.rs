@@ -1,0 +1,79 @@
+//! What the in-process benchmarks share: the sandbox and the BFF on loopback, and the bench
+//! account's sign-in.
+
+use std::sync::Arc;
+
+use gatehouse::AppState;
+use gatehouse::archive::Archive;
+use gatehouse::journal::Journal;
+use gatehouse::session::{Accounts, Clock, Role, SessionLimits, SessionStore};
+use gatehouse::throttle::Throttle;
+use gatehouse::upstream::{AdminKey, Upstream};
+use sandbox::Sandbox;
+
+/// The admin key the benchmarks' sandbox accepts (not a real key's shape).
+pub const KEY: &str = "sk-admin-bench-key";
+
+/// Serves `sandbox` on a loopback port; an upstream client for it holding [`KEY`], and its base
+/// URL (`http://…/v1`).
+pub async fn serve_sandbox(sandbox: Sandbox) -> (Upstream, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    tokio::spawn(sandbox::serve(listener, sandbox));
+    let upstream = Upstream::new(
+        &base.parse().expect("url"),
+        AdminKey::new(KEY).expect("key"),
+    )
+    .expect("client");
+    (upstream, base)
+}
+
+/// Serves the BFF in front of `upstream` on a loopback port, with one auditor account
+/// (`bench` / `bench-password`); its base URL.
+pub async fn serve_bff(
+    upstream: Upstream,
+    journal: Option<Arc<Journal>>,
+    archive: Option<Arc<Archive>>,
+) -> String {
+    let clock = Clock::default();
+    let state = AppState {
+        accounts: Accounts::with_passwords(&[("bench", "bench-password", Role::Auditor)])
+            .expect("accounts")
+            .into(),
+        sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
+        throttle: Arc::new(Throttle::new(clock)),
+        journal,
+        archive,
+        allowed_origins: Vec::new().into(),
+        upstream,
+        demo: false,
+        static_dir: None,
+        secure_cookies: false,
+        trusted_header: None,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let bff = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, gatehouse::app(state)).await });
+    bff
+}
+
+/// Signs the bench account in at `bff`; the `name=value` of its session cookie.
+pub async fn sign_in(client: &reqwest::Client, bff: &str) -> String {
+    let signed_in = client
+        .post(format!("{bff}/api/session"))
+        .json(&serde_json::json!({"username": "bench", "password": "bench-password"}))
+        .send()
+        .await
+        .expect("sign in");
+    signed_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned()
+}
