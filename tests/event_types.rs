@@ -5,11 +5,12 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use admin_api::audit_logs::AuditLog;
 use gatehouse_app::pages::Timeline;
 use leptos::prelude::*;
 use serde_json::{Map, Value, json};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -92,15 +93,7 @@ async fn every_event_type_in_the_spec_renders_as_a_sentence() {
     assert!(types.len() > 100, "the spec lists {} types", types.len());
     let mut failures = Vec::new();
     for event_type in &types {
-        let root: web_sys::HtmlElement = document()
-            .create_element("div")
-            .expect("div")
-            .unchecked_into();
-        document()
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
+        let root = common::root();
         let event = event_for(&spec, event_type);
         let handle = leptos::mount::mount_to(
             root.clone(),
@@ -134,15 +127,7 @@ async fn every_event_type_in_the_spec_renders_as_a_sentence() {
 
 #[wasm_bindgen_test]
 async fn a_type_the_spec_does_not_list_falls_back_to_its_name_and_payload() {
-    let root: web_sys::HtmlElement = document()
-        .create_element("div")
-        .expect("div")
-        .unchecked_into();
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
+    let root = common::root();
     let event: AuditLog = serde_json::from_value(json!({
         "id": "audit_log-new", "type": "vector_store.created", "effective_at": 1_790_000_000,
         "vector_store.created": {"id": "vs_1", "name": "docs"}

@@ -3,6 +3,9 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::root;
 use gatehouse_app::api::Histogram;
 use gatehouse_app::pages::HistogramChart;
 use leptos::prelude::*;
@@ -15,26 +18,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 const DAY: i64 = 86_400;
 /// 2026-09-18 00:00 UTC.
 const START: i64 = 1_789_689_600;
-
-fn root() -> web_sys::HtmlElement {
-    if document().get_element_by_id("app-css").is_none() {
-        let style = document().create_element("style").expect("style");
-        style.set_id("app-css");
-        style.set_text_content(Some(include_str!("../style/main.css")));
-        document()
-            .head()
-            .expect("head")
-            .append_child(&style)
-            .expect("append");
-    }
-    let root = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .prepend_with_node_1(&root)
-        .expect("prepend");
-    root.unchecked_into()
-}
 
 fn histogram() -> Histogram {
     serde_json::from_value(json!({

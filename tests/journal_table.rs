@@ -2,10 +2,11 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use gatehouse_app::api::JournalEntry;
 use gatehouse_app::pages::JournalTable;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -30,15 +31,7 @@ fn entry(seq: i64, phase: &str, status: Option<i64>, object_id: Option<&str>) ->
 
 #[wasm_bindgen_test]
 async fn rows_name_the_person_and_the_outcome() {
-    let root: web_sys::HtmlElement = document()
-        .create_element("div")
-        .expect("div")
-        .unchecked_into();
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
+    let root = common::root();
     let entries = vec![
         entry(2, "result", Some(200), Some("proj_new")),
         entry(1, "request", None, None),
@@ -61,15 +54,7 @@ async fn rows_name_the_person_and_the_outcome() {
 
 #[wasm_bindgen_test]
 async fn an_empty_journal_says_so() {
-    let root: web_sys::HtmlElement = document()
-        .create_element("div")
-        .expect("div")
-        .unchecked_into();
-    document()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
+    let root = common::root();
     let none: Vec<JournalEntry> = Vec::new();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         view! { <JournalTable entries=none.clone()/> }

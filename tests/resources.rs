@@ -3,10 +3,13 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use admin_api::admin_api_keys::AdminApiKey;
 use admin_api::invites::Invite;
 use admin_api::projects::Project;
 use admin_api::rate_limits::ProjectRateLimit;
+use common::{element, root, texts};
 use gatehouse_app::api::SessionInfo;
 use gatehouse_app::app::Auth;
 use gatehouse_app::components::{Secret, SecretDialog, SubmitButton, Toasts, Write};
@@ -16,35 +19,9 @@ use gatehouse_app::pages::{
 };
 use leptos::prelude::*;
 use serde_json::json;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn root() -> web_sys::HtmlElement {
-    let root = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .prepend_with_node_1(&root)
-        .expect("prepend");
-    root.unchecked_into()
-}
-
-fn texts(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .map(|n| n.text_content().unwrap_or_default().trim().to_owned())
-        .collect()
-}
-
-fn element<T: JsCast>(root: &web_sys::HtmlElement, selector: &str) -> T {
-    root.query_selector(selector)
-        .expect("selector")
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .unchecked_into()
-}
 
 /// The contexts a page finds in the shell: who is signed in, and the toasts.
 fn provide_shell(role: &str) {

@@ -3,46 +3,18 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use std::collections::HashMap;
 
 use admin_api::audit_logs::AuditLog;
+use common::{root, texts};
 use gatehouse_app::pages::Timeline;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A fresh mount point at the very top of the page, with the app's stylesheet loaded (the
-/// timeline's rows have fixed heights, so the real CSS matters), scrolled to the top.
-fn root() -> web_sys::HtmlElement {
-    let body = document().body().expect("body");
-    if document().get_element_by_id("app-css").is_none() {
-        let style = document().create_element("style").expect("style");
-        style.set_id("app-css");
-        style.set_text_content(Some(include_str!("../style/main.css")));
-        document()
-            .head()
-            .expect("head")
-            .append_child(&style)
-            .expect("append");
-    }
-    let root: web_sys::HtmlElement = document()
-        .create_element("div")
-        .expect("div")
-        .unchecked_into();
-    body.prepend_with_node_1(&root).expect("prepend");
-    window().scroll_to_with_x_and_y(0.0, 0.0);
-    root
-}
-
-fn texts(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .map(|n| n.text_content().unwrap_or_default())
-        .collect()
-}
 
 fn events() -> Vec<AuditLog> {
     serde_json::from_value(serde_json::json!([

@@ -2,7 +2,10 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use admin_api::users::{User, UserRole};
+use common::{root, texts};
 use gatehouse_app::pages::UsersTable;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -21,28 +24,9 @@ fn user(id: &str, name: &str, role: &str) -> User {
     }
 }
 
-fn fresh_root() -> web_sys::HtmlElement {
-    let document = document();
-    let root = document.create_element("div").expect("div");
-    document
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    root.unchecked_into()
-}
-
-fn cells(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .map(|n| n.text_content().unwrap_or_default())
-        .collect()
-}
-
 #[wasm_bindgen_test]
 async fn owners_see_rows_and_write_controls() {
-    let root = fresh_root();
+    let root = root();
     let users = RwSignal::new(vec![
         user("user-a", "Ada", "owner"),
         user("user-b", "Bob", "reader"),
@@ -56,12 +40,12 @@ async fn owners_see_rows_and_write_controls() {
     leptos::task::tick().await;
 
     assert_eq!(
-        cells(&root, "tbody tr td:nth-child(2)"),
+        texts(&root, "tbody tr td:nth-child(2)"),
         vec!["ada@acme.example", "bob@acme.example"]
     );
-    assert_eq!(cells(&root, "tbody td.role"), vec!["owner", "reader"]);
+    assert_eq!(texts(&root, "tbody td.role"), vec!["owner", "reader"]);
     assert_eq!(
-        cells(&root, "thead th"),
+        texts(&root, "thead th"),
         vec![
             "Name",
             "Email",
@@ -73,7 +57,7 @@ async fn owners_see_rows_and_write_controls() {
         ]
     );
     assert_eq!(
-        cells(&root, "tbody tr:first-child td:nth-child(4)"),
+        texts(&root, "tbody tr:first-child td:nth-child(4)"),
         vec!["2024-03-26"]
     );
 
@@ -91,12 +75,12 @@ async fn owners_see_rows_and_write_controls() {
     // A changed role re-renders the row.
     users.update(|list| list[1].role = Some("owner".into()));
     leptos::task::tick().await;
-    assert_eq!(cells(&root, "tbody td.role"), vec!["owner", "owner"]);
+    assert_eq!(texts(&root, "tbody td.role"), vec!["owner", "owner"]);
 }
 
 #[wasm_bindgen_test]
 async fn auditors_see_no_write_controls() {
-    let root = fresh_root();
+    let root = root();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         view! {
             <UsersTable users=vec![user("user-a", "Ada", "owner")] can_write=false
@@ -104,14 +88,14 @@ async fn auditors_see_no_write_controls() {
         }
     });
     leptos::task::tick().await;
-    assert_eq!(cells(&root, "tbody td.role"), vec!["owner"]);
+    assert_eq!(texts(&root, "tbody td.role"), vec!["owner"]);
     assert_eq!(
         root.query_selector_all("button")
             .expect("selector")
             .length(),
         0
     );
-    assert_eq!(cells(&root, "thead th").len(), 6);
+    assert_eq!(texts(&root, "thead th").len(), 6);
     let projects = root
         .query_selector("a[aria-label='Projects of Ada']")
         .expect("selector")
@@ -135,7 +119,7 @@ async fn auditors_see_no_write_controls() {
 
 #[wasm_bindgen_test]
 async fn an_empty_page_says_so() {
-    let root = fresh_root();
+    let root = root();
     let no_users: Vec<User> = Vec::new();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         view! {
@@ -145,5 +129,5 @@ async fn an_empty_page_says_so() {
     });
     leptos::task::tick().await;
     assert!(root.query_selector("table").expect("selector").is_none());
-    assert_eq!(cells(&root, ".empty"), vec!["No users on this page."]);
+    assert_eq!(texts(&root, ".empty"), vec!["No users on this page."]);
 }
