@@ -181,12 +181,7 @@ async fn sessions_expire_when_idle_and_after_the_absolute_limit() {
     let (cookie, _) = harness.owner().await;
     let me = |cookie: String| {
         let harness = &harness;
-        async move {
-            harness
-                .send("GET", "/api/session", Some(&cookie), None, None)
-                .await
-                .status
-        }
+        async move { harness.get("/api/session", &cookie).await.status }
     };
     harness.clock.advance(Duration::from_secs(29 * 60));
     assert_eq!(

@@ -46,13 +46,7 @@ async fn walk(harness: &Harness, cookie: &str, path: &str, query: &str) -> Vec<V
             .map(|a| format!("&after={a}"))
             .unwrap_or_default();
         let answer = harness
-            .send(
-                "GET",
-                &format!("{path}?limit=100{query}{cursor}"),
-                Some(cookie),
-                None,
-                None,
-            )
+            .get(&format!("{path}?limit=100{query}{cursor}"), cookie)
             .await;
         assert_eq!(
             answer.status,
@@ -98,13 +92,7 @@ async fn backfill_archives_every_upstream_event_exactly_as_upstream_wrote_it() {
     assert_eq!(archive, upstream, "same JSON");
 
     let page = harness
-        .send(
-            "GET",
-            "/api/archive/audit_logs?limit=1",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/archive/audit_logs?limit=1", &cookie)
         .await
         .json();
     let coverage = &page["coverage"];
@@ -277,22 +265,16 @@ async fn every_filter_returns_the_same_ids_from_the_archive_as_from_upstream() {
         let mut after = String::new();
         for page_number in 0.. {
             let upstream = harness
-                .send(
-                    "GET",
+                .get(
                     &format!("/api/v1/organization/audit_logs?limit=37{query}{after}"),
-                    Some(&cookie),
-                    None,
-                    None,
+                    &cookie,
                 )
                 .await
                 .json();
             let archive = harness
-                .send(
-                    "GET",
+                .get(
                     &format!("/api/archive/audit_logs?limit=37{query}{after}"),
-                    Some(&cookie),
-                    None,
-                    None,
+                    &cookie,
                 )
                 .await
                 .json();
@@ -314,23 +296,11 @@ async fn every_filter_returns_the_same_ids_from_the_archive_as_from_upstream() {
         let id = events[index]["id"].as_str().expect("id");
         let path = format!("?limit=10&before={id}{query}");
         let upstream = harness
-            .send(
-                "GET",
-                &format!("/api/v1/organization/audit_logs{path}"),
-                Some(&cookie),
-                None,
-                None,
-            )
+            .get(&format!("/api/v1/organization/audit_logs{path}"), &cookie)
             .await
             .json();
         let archive = harness
-            .send(
-                "GET",
-                &format!("/api/archive/audit_logs{path}"),
-                Some(&cookie),
-                None,
-                None,
-            )
+            .get(&format!("/api/archive/audit_logs{path}"), &cookie)
             .await
             .json();
         assert_eq!(archive["data"], upstream["data"], "before {index}");
@@ -340,12 +310,9 @@ async fn every_filter_returns_the_same_ids_from_the_archive_as_from_upstream() {
     // An unknown cursor is upstream's 400.
     for param in ["after", "before"] {
         let answer = harness
-            .send(
-                "GET",
+            .get(
                 &format!("/api/archive/audit_logs?{param}=audit_log-nosuchevent"),
-                Some(&cookie),
-                None,
-                None,
+                &cookie,
             )
             .await;
         answer.assert_error(StatusCode::BAD_REQUEST, None);
@@ -503,12 +470,9 @@ async fn histogram_counts_add_up_to_the_query_total() {
             "&q=Berlin".into(),
         ] {
             let histogram = harness
-                .send(
-                    "GET",
+                .get(
                     &format!("/api/archive/histogram?bucket={bucket}{query}"),
-                    Some(&cookie),
-                    None,
-                    None,
+                    &cookie,
                 )
                 .await
                 .json();
@@ -547,13 +511,7 @@ async fn histogram_counts_add_up_to_the_query_total() {
         }
     }
     let bad = harness
-        .send(
-            "GET",
-            "/api/archive/histogram?bucket=week",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/archive/histogram?bucket=week", &cookie)
         .await;
     bad.assert_error(StatusCode::BAD_REQUEST, None);
 }
@@ -628,26 +586,17 @@ async fn owners_and_auditors_read_the_archive_and_nobody_else() {
             .await
             .assert_error(StatusCode::UNAUTHORIZED, Some("unauthenticated"));
         for (cookie, _) in [harness.auditor().await, harness.owner().await] {
-            let answer = harness.send("GET", path, Some(&cookie), None, None).await;
+            let answer = harness.get(path, &cookie).await;
             assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);
             assert_eq!(answer.json()["coverage"]["events"], 30, "{path}");
         }
     }
     let (cookie, _) = harness.auditor().await;
-    let status = harness
-        .send("GET", "/api/archive/status", Some(&cookie), None, None)
-        .await
-        .json();
+    let status = harness.get("/api/archive/status", &cookie).await.json();
     assert_eq!(status["enabled"], true);
     assert_eq!(status["coverage"]["backfill"]["complete"], true);
     let unknown = harness
-        .send(
-            "GET",
-            "/api/archive/audit_logs?colour=red",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/archive/audit_logs?colour=red", &cookie)
         .await;
     unknown.assert_error(StatusCode::BAD_REQUEST, None);
 }
@@ -673,13 +622,7 @@ async fn a_change_made_through_the_portal_is_on_the_first_page_at_once() {
         .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.text);
     let first = harness
-        .send(
-            "GET",
-            "/api/archive/audit_logs?limit=5",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/archive/audit_logs?limit=5", &cookie)
         .await
         .json();
     assert_eq!(first["data"][0]["type"], "project.created", "{first}");
@@ -693,12 +636,9 @@ async fn a_change_made_through_the_portal_is_on_the_first_page_at_once() {
     // An older page does not wait for a sync.
     let cursor = first["last_id"].as_str().expect("cursor");
     let older = harness
-        .send(
-            "GET",
+        .get(
             &format!("/api/archive/audit_logs?limit=5&after={cursor}"),
-            Some(&cookie),
-            None,
-            None,
+            &cookie,
         )
         .await;
     assert_eq!(older.status, StatusCode::OK, "{}", older.text);
@@ -716,15 +656,7 @@ async fn readers_arriving_together_share_one_catch_up() {
     // The last attempt must look old too (it is kept in memory): wait out the freshness.
     tokio::time::sleep(gatehouse::archive::FRESH).await;
     let before = harness.hits();
-    let readers = (0..6).map(|_| {
-        harness.send(
-            "GET",
-            "/api/archive/audit_logs?limit=5",
-            Some(&cookie),
-            None,
-            None,
-        )
-    });
+    let readers = (0..6).map(|_| harness.get("/api/archive/audit_logs?limit=5", &cookie));
     for answer in futures_util::future::join_all(readers).await {
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     }
@@ -739,15 +671,12 @@ async fn readers_arriving_together_share_one_catch_up() {
 async fn a_disabled_archive_says_so() {
     let harness = Harness::without_archive(common::small_sandbox(common::CANARY_KEY)).await;
     let (cookie, _) = harness.auditor().await;
-    let status = harness
-        .send("GET", "/api/archive/status", Some(&cookie), None, None)
-        .await
-        .json();
+    let status = harness.get("/api/archive/status", &cookie).await.json();
     assert_eq!(status["enabled"], false);
     assert_eq!(status["coverage"]["events"], 0);
     for path in ["/api/archive/audit_logs", "/api/archive/histogram"] {
         harness
-            .send("GET", path, Some(&cookie), None, None)
+            .get(path, &cookie)
             .await
             .assert_error(StatusCode::NOT_FOUND, Some("archive_disabled"));
     }

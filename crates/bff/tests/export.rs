@@ -33,13 +33,7 @@ async fn ndjson_has_every_event_across_pages() {
     let harness = harness().await;
     let (cookie, _) = harness.auditor().await;
     let answer = harness
-        .send(
-            "GET",
-            "/api/audit_logs/export?format=ndjson",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/audit_logs/export?format=ndjson", &cookie)
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.headers["content-type"], "application/x-ndjson");
@@ -68,12 +62,9 @@ async fn csv_is_filtered_quoted_and_complete() {
     let harness = harness().await;
     let (cookie, _) = harness.auditor().await;
     let answer = harness
-        .send(
-            "GET",
+        .get(
             "/api/audit_logs/export?format=csv&event_types[]=login.succeeded",
-            Some(&cookie),
-            None,
-            None,
+            &cookie,
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -104,24 +95,12 @@ async fn bad_requests_and_no_session() {
     let harness = harness().await;
     let (cookie, _) = harness.auditor().await;
     let answer = harness
-        .send(
-            "GET",
-            "/api/audit_logs/export?format=xlsx",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/audit_logs/export?format=xlsx", &cookie)
         .await;
     answer.assert_error(StatusCode::BAD_REQUEST, None);
     assert_eq!(answer.json()["error"]["param"], "format");
     let answer = harness
-        .send(
-            "GET",
-            "/api/audit_logs/export?limit=5&x=1",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/audit_logs/export?limit=5&x=1", &cookie)
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     harness
@@ -139,45 +118,27 @@ async fn a_permalink_finds_its_event_in_its_second() {
         (event.id.clone(), event.effective_at)
     });
     let answer = harness
-        .send(
-            "GET",
+        .get(
             &format!("/api/audit_logs/event/{id}?effective_at={at}"),
-            Some(&cookie),
-            None,
-            None,
+            &cookie,
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.json()["id"], id.as_str());
     let wrong_second = harness
-        .send(
-            "GET",
+        .get(
             &format!("/api/audit_logs/event/{id}?effective_at={}", at + 1),
-            Some(&cookie),
-            None,
-            None,
+            &cookie,
         )
         .await;
     wrong_second.assert_error(StatusCode::NOT_FOUND, None);
     let no_time = harness
-        .send(
-            "GET",
-            &format!("/api/audit_logs/event/{id}"),
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get(&format!("/api/audit_logs/event/{id}"), &cookie)
         .await;
     no_time.assert_error(StatusCode::BAD_REQUEST, None);
     assert_eq!(no_time.json()["error"]["param"], "effective_at");
     let bad_id = harness
-        .send(
-            "GET",
-            "/api/audit_logs/event/..%2Fx?effective_at=1",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/audit_logs/event/..%2Fx?effective_at=1", &cookie)
         .await;
     bad_id.assert_error(StatusCode::BAD_REQUEST, None);
 }
@@ -201,9 +162,7 @@ fn export_id(answer: &common::Answer) -> String {
 
 /// The journal rows of exports, newest first, as `cookie` reads them.
 async fn export_rows(harness: &Harness, cookie: &str) -> Vec<serde_json::Value> {
-    let page = harness
-        .send("GET", "/api/journal?limit=100", Some(cookie), None, None)
-        .await;
+    let page = harness.get("/api/journal?limit=100", cookie).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     page.json()["data"]
         .as_array()
@@ -232,13 +191,7 @@ async fn each_export_has_a_manifest_matching_its_file_and_a_journal_row() {
     ];
     for (query, format, filters) in cases {
         let answer = harness
-            .send(
-                "GET",
-                &format!("/api/audit_logs/export?{query}"),
-                Some(&auditor),
-                None,
-                None,
-            )
+            .get(&format!("/api/audit_logs/export?{query}"), &auditor)
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         let id = export_id(&answer);
@@ -254,13 +207,7 @@ async fn each_export_has_a_manifest_matching_its_file_and_a_journal_row() {
         // Owners and auditors alike read it, as a download.
         for cookie in [&auditor, &owner] {
             let manifest = harness
-                .send(
-                    "GET",
-                    &format!("/api/audit_logs/export/{id}/manifest"),
-                    Some(cookie),
-                    None,
-                    None,
-                )
+                .get(&format!("/api/audit_logs/export/{id}/manifest"), cookie)
                 .await;
             assert_eq!(manifest.status, StatusCode::OK, "{}", manifest.text);
             assert_eq!(manifest.headers["content-type"], "application/json");
@@ -311,13 +258,7 @@ async fn manifests_need_a_session_and_a_known_finished_export() {
     let harness = harness().await;
     let (cookie, _) = harness.auditor().await;
     let answer = harness
-        .send(
-            "GET",
-            "/api/audit_logs/export?format=ndjson",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/audit_logs/export?format=ndjson", &cookie)
         .await;
     let id = export_id(&answer);
     harness
@@ -332,12 +273,9 @@ async fn manifests_need_a_session_and_a_known_finished_export() {
         .assert_error(StatusCode::UNAUTHORIZED, None);
     for unknown in ["0123456789abcdef0123456789abcdef", "not-an-id", "%27%3B"] {
         let answer = harness
-            .send(
-                "GET",
+            .get(
                 &format!("/api/audit_logs/export/{unknown}/manifest"),
-                Some(&cookie),
-                None,
-                None,
+                &cookie,
             )
             .await;
         answer.assert_error(StatusCode::NOT_FOUND, None);
@@ -382,13 +320,7 @@ async fn an_export_abandoned_mid_file_is_journaled_as_cancelled() {
     let mut manifest = None;
     for _ in 0..50 {
         let answer = harness
-            .send(
-                "GET",
-                &format!("/api/audit_logs/export/{id}/manifest"),
-                Some(&cookie),
-                None,
-                None,
-            )
+            .get(&format!("/api/audit_logs/export/{id}/manifest"), &cookie)
             .await;
         if answer.status == StatusCode::OK {
             manifest = Some(answer.json());
@@ -411,24 +343,12 @@ async fn an_export_upstream_refuses_is_journaled_as_failed() {
     let harness = Harness::with_keys("test-admin-key-the-sandbox-knows-another").await;
     let (cookie, _) = harness.auditor().await;
     let answer = harness
-        .send(
-            "GET",
-            "/api/audit_logs/export?format=csv",
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get("/api/audit_logs/export?format=csv", &cookie)
         .await;
     answer.assert_error(StatusCode::BAD_GATEWAY, None);
     let id = export_id(&answer);
     let manifest = harness
-        .send(
-            "GET",
-            &format!("/api/audit_logs/export/{id}/manifest"),
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get(&format!("/api/audit_logs/export/{id}/manifest"), &cookie)
         .await;
     assert_eq!(manifest.status, StatusCode::OK, "{}", manifest.text);
     let manifest = manifest.json();

@@ -47,9 +47,7 @@ async fn each_write_is_journaled_before_and_after_without_secrets() {
     let account = created.json()["id"].as_str().expect("id").to_owned();
 
     let (auditor, _) = harness.auditor().await;
-    let page = harness
-        .send("GET", "/api/journal?limit=10", Some(&auditor), None, None)
-        .await;
+    let page = harness.get("/api/journal?limit=10", &auditor).await;
     assert_eq!(
         page.status,
         StatusCode::OK,
@@ -98,21 +96,11 @@ async fn each_write_is_journaled_before_and_after_without_secrets() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
-    let page = harness
-        .send("GET", "/api/journal?user=olive", Some(&auditor), None, None)
-        .await;
+    let page = harness.get("/api/journal?user=olive", &auditor).await;
     let rows = page.json()["data"].as_array().cloned().expect("data");
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["status"], 404);
-    let none = harness
-        .send(
-            "GET",
-            "/api/journal?user=audrey",
-            Some(&auditor),
-            None,
-            None,
-        )
-        .await;
+    let none = harness.get("/api/journal?user=audrey", &auditor).await;
     assert_eq!(none.json()["data"].as_array().map(Vec::len), Some(0));
     assert_eq!(
         harness

@@ -17,9 +17,7 @@ async fn the_portals_own_admin_key_is_marked_and_cannot_be_deleted() {
         )
     });
     let (auditor, _) = harness.auditor().await;
-    let answer = harness
-        .send("GET", "/api/admin_key_in_use", Some(&auditor), None, None)
-        .await;
+    let answer = harness.get("/api/admin_key_in_use", &auditor).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.json(), serde_json::json!({ "ids": [own] }));
     let anonymous = harness
@@ -111,9 +109,7 @@ async fn simulating_acceptance_is_a_demo_only_owner_write() {
             .iter()
             .any(|u| u.email.as_deref() == Some(email.as_str()))
     }));
-    let journal = demo
-        .send("GET", "/api/journal", Some(&owner), None, None)
-        .await;
+    let journal = demo.get("/api/journal", &owner).await;
     assert!(
         journal
             .text

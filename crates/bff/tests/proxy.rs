@@ -213,7 +213,7 @@ async fn every_allowed_read_answers() {
         format!("{p}/rate_limits?limit=2&before=rl-o3-mini"),
         "/api/v1/organization/audit_logs?event_types[]=login.failed&limit=3".into(),
     ] {
-        let answer = harness.send("GET", &uri, Some(&auditor), None, None).await;
+        let answer = harness.get(&uri, &auditor).await;
         assert_eq!(answer.status, StatusCode::OK, "GET {uri}: {}", answer.text);
     }
 }

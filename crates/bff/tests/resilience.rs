@@ -30,13 +30,7 @@ async fn reads_are_retried_through_server_errors() {
     for _ in 0..reads {
         let before = harness.hits();
         let answer = harness
-            .send(
-                "GET",
-                "/api/v1/organization/users?limit=2",
-                Some(&cookie),
-                None,
-                None,
-            )
+            .get("/api/v1/organization/users?limit=2", &cookie)
             .await;
         let attempts = harness.hits() - before;
         match answer.status {
@@ -67,15 +61,7 @@ async fn a_rate_limited_read_waits_for_retry_after() {
     let harness = Harness::around(faulty("rate_limit=2/s"), quick()).await;
     let (cookie, _) = harness.auditor().await;
     for _ in 0..4 {
-        let answer = harness
-            .send(
-                "GET",
-                "/api/v1/organization/invites",
-                Some(&cookie),
-                None,
-                None,
-            )
-            .await;
+        let answer = harness.get("/api/v1/organization/invites", &cookie).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     }
     assert!(harness.hits() > 4, "the 429s were retried");

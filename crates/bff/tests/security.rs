@@ -11,19 +11,11 @@ async fn exercise(harness: &Harness) -> Vec<common::Answer> {
     let id = harness.sandbox.read(|org| org.users()[4].id.clone());
     let one = format!("/api/v1/organization/users/{id}");
     let mut answers = vec![
+        harness.get("/api/session", &cookie).await,
         harness
-            .send("GET", "/api/session", Some(&cookie), None, None)
+            .get("/api/v1/organization/users?limit=100", &cookie)
             .await,
-        harness
-            .send(
-                "GET",
-                "/api/v1/organization/users?limit=100",
-                Some(&cookie),
-                None,
-                None,
-            )
-            .await,
-        harness.send("GET", &one, Some(&cookie), None, None).await,
+        harness.get(&one, &cookie).await,
         harness
             .send(
                 "POST",
@@ -34,32 +26,12 @@ async fn exercise(harness: &Harness) -> Vec<common::Answer> {
             )
             .await,
         harness
-            .send(
-                "GET",
-                "/api/v1/organization/audit_logs?limit=100",
-                Some(&cookie),
-                None,
-                None,
-            )
+            .get("/api/v1/organization/audit_logs?limit=100", &cookie)
             .await,
         harness
-            .send(
-                "GET",
-                "/api/v1/organization/users/user-nobody",
-                Some(&cookie),
-                None,
-                None,
-            )
+            .get("/api/v1/organization/users/user-nobody", &cookie)
             .await,
-        harness
-            .send(
-                "GET",
-                "/api/v1/organization/projects",
-                Some(&cookie),
-                None,
-                None,
-            )
-            .await,
+        harness.get("/api/v1/organization/projects", &cookie).await,
         harness
             .send("GET", "/api/v1/organization/users", None, None, None)
             .await,

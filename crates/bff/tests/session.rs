@@ -78,9 +78,7 @@ async fn the_session_endpoint_follows_sign_in_and_sign_out() {
         .await
         .assert_error(StatusCode::UNAUTHORIZED, Some("unauthenticated"));
     let (cookie, csrf) = harness.auditor().await;
-    let me = harness
-        .send("GET", "/api/session", Some(&cookie), None, None)
-        .await;
+    let me = harness.get("/api/session", &cookie).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["role"], "auditor");
     assert_eq!(me.json()["csrf_token"], csrf.as_str());
@@ -98,7 +96,7 @@ async fn the_session_endpoint_follows_sign_in_and_sign_out() {
         "the cookie is cleared"
     );
     harness
-        .send("GET", "/api/session", Some(&cookie), None, None)
+        .get("/api/session", &cookie)
         .await
         .assert_error(StatusCode::UNAUTHORIZED, None);
 }
@@ -122,7 +120,7 @@ async fn signing_in_again_rotates_the_session() {
         "a new id"
     );
     harness
-        .send("GET", "/api/session", Some(&first), None, None)
+        .get("/api/session", &first)
         .await
         .assert_error(StatusCode::UNAUTHORIZED, None);
 }

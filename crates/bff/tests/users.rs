@@ -79,7 +79,7 @@ async fn writes_need_the_session_csrf_token() {
 async fn an_auditor_reads_but_cannot_write() {
     let harness = Harness::new().await;
     let (cookie, csrf) = harness.auditor().await;
-    let list = harness.send("GET", LIST, Some(&cookie), None, None).await;
+    let list = harness.get(LIST, &cookie).await;
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.json()["object"], "list");
     let hits = harness.hits();
@@ -146,27 +146,13 @@ async fn paging_and_email_filter_pass_through() {
         .read(|org| org.users()[5].email.clone())
         .expect("email");
     let answer = harness
-        .send(
-            "GET",
-            &format!("{LIST}?emails[]={email}&limit=5"),
-            Some(&cookie),
-            None,
-            None,
-        )
+        .get(&format!("{LIST}?emails[]={email}&limit=5"), &cookie)
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     let data = answer.json()["data"].clone();
     assert_eq!(data.as_array().map(Vec::len), Some(1));
     assert_eq!(data[0]["email"], email.as_str());
-    let answer = harness
-        .send(
-            "GET",
-            &format!("{LIST}?limit=500"),
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+    let answer = harness.get(&format!("{LIST}?limit=500"), &cookie).await;
     answer.assert_error(StatusCode::BAD_REQUEST, None);
     assert_eq!(answer.json()["error"]["param"], "limit");
 }

@@ -190,6 +190,11 @@ impl Harness {
         self.send_with(method, uri, &headers, None, body).await
     }
 
+    /// A read with the session cookie `cookie` (no CSRF token: reads need none).
+    pub async fn get(&self, uri: &str, cookie: &str) -> Answer {
+        self.send("GET", uri, Some(cookie), None, None).await
+    }
+
     /// Sends one request with extra headers and, optionally, the client's address.
     pub async fn send_with(
         &self,
