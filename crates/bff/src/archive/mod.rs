@@ -170,7 +170,7 @@ impl Archive {
     /// task; the reader waits for it at most [`CATCH_UP_WAIT`], and otherwise gets the archive
     /// as it is (its coverage says when it last synced). The cycle is never cut short.
     pub async fn catch_up(self: &Arc<Self>) {
-        let Ok(coverage) = self.coverage().await else {
+        let Ok((complete, last_sync)) = store::sync_progress(&self.pool).await else {
             return;
         };
         let now = crate::journal::now();
@@ -178,9 +178,7 @@ impl Archive {
         let recent = |at: i64| now.saturating_sub(at) < fresh;
         let attempted = self.last_attempt.load(std::sync::atomic::Ordering::SeqCst);
         let stale = self.stale.load(std::sync::atomic::Ordering::SeqCst);
-        if !coverage.backfill.complete
-            || (!stale && (coverage.last_sync.is_some_and(recent) || recent(attempted)))
-        {
+        if !complete || (!stale && (last_sync.is_some_and(recent) || recent(attempted))) {
             return;
         }
         let this = Arc::clone(self);

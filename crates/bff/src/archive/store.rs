@@ -195,6 +195,18 @@ pub(super) async fn coverage(pool: &SqlitePool) -> anyhow::Result<Coverage> {
     })
 }
 
+/// Whether the backfill is complete, and when the last cycle completed: what a reader's
+/// catch-up needs, without counting the archive.
+pub(super) async fn sync_progress(pool: &SqlitePool) -> anyhow::Result<(bool, Option<i64>)> {
+    let state = sqlx::query("SELECT backfill_complete, last_sync FROM sync_state WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    Ok((
+        state.get::<i64, _>("backfill_complete") != 0,
+        state.get("last_sync"),
+    ))
+}
+
 /// Appends `AND ...` for every filter of `search` (not the cursors) to a query over
 /// `audit_events e`.
 fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
