@@ -116,8 +116,7 @@ pub async fn update_user_role(
 
 /// `DELETE /api/v1/organization/users/{id}`.
 pub async fn delete_user(csrf_token: &str, user_id: &str) -> Result<UserDeleted, ClientError> {
-    let url = format!("/api/v1/organization/users/{user_id}");
-    send(Request::delete(&url).header("X-CSRF-Token", csrf_token)).await
+    delete(csrf_token, &format!("/organization/users/{user_id}")).await
 }
 
 /// `GET /api/v1{path}`: any allow-listed read (`path` carries its query).
@@ -228,11 +227,11 @@ async fn check(
 pub async fn list_audit_logs(
     query: &admin_api::audit_logs::ListAuditLogsQuery,
 ) -> Result<ListPage<admin_api::audit_logs::AuditLog>, ClientError> {
-    let url = format!(
-        "/api/v1/organization/audit_logs?{}",
+    get(&format!(
+        "/organization/audit_logs?{}",
         query.to_query_string()
-    );
-    send(Request::get(&url)).await
+    ))
+    .await
 }
 
 /// How much of the audit log the BFF's archive holds (`coverage` in its answers).
