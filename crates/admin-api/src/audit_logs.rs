@@ -197,11 +197,11 @@ impl ListAuditLogsQuery {
                 lt: pairs.integer("effective_at[lt]")?,
                 lte: pairs.integer("effective_at[lte]")?,
             },
-            project_ids: pairs.many("project_ids"),
-            event_types: pairs.many("event_types"),
-            actor_ids: pairs.many("actor_ids"),
-            actor_emails: pairs.many("actor_emails"),
-            resource_ids: pairs.many("resource_ids"),
+            project_ids: pairs.many("project_ids")?,
+            event_types: pairs.many("event_types")?,
+            actor_ids: pairs.many("actor_ids")?,
+            actor_emails: pairs.many("actor_emails")?,
+            resource_ids: pairs.many("resource_ids")?,
         })
     }
 

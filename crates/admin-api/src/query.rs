@@ -11,6 +11,11 @@ pub const LIMIT_MIN: u32 = 1;
 pub const LIMIT_DEFAULT: u32 = 20;
 pub const LIMIT_MAX: u32 = 100;
 
+/// The most values one array parameter may carry. Upstream documents no bound; a filter with
+/// thousands of ids is an attack on whoever answers it (every value is a bound parameter of a
+/// database query), not a search.
+pub const MANY_MAX: usize = 100;
+
 /// Decoded `key=value` pairs of one query string, consumed by the typed parsers.
 #[derive(Debug, Default)]
 pub struct QueryPairs(Vec<(String, String)>);
@@ -38,10 +43,21 @@ impl QueryPairs {
         }
     }
 
-    /// Takes an array parameter, accepting both `name[]` and `name`.
-    pub fn many(&mut self, name: &str) -> Vec<String> {
+    /// Takes an array parameter, accepting both `name[]` and `name`, at most [`MANY_MAX`]
+    /// values.
+    pub fn many(&mut self, name: &str) -> Result<Vec<String>, ApiError> {
         let bracketed = format!("{name}[]");
-        self.take(&[name, &bracketed])
+        let values = self.take(&[name, &bracketed]);
+        if values.len() > MANY_MAX {
+            return Err(ApiError::invalid_request(
+                format!(
+                    "Too many values for '{bracketed}': {}. At most {MANY_MAX} are allowed.",
+                    values.len()
+                ),
+                Some(&bracketed),
+            ));
+        }
+        Ok(values)
     }
 
     /// Takes an integer parameter.
@@ -163,7 +179,10 @@ mod tests {
     #[test]
     fn arrays_accept_brackets_and_unknown_names_are_reported() {
         let mut pairs = QueryPairs::parse(Some("emails%5B%5D=a%40x.com&emails=b%40x.com&foo=1"));
-        assert_eq!(pairs.many("emails"), vec!["a@x.com", "b@x.com"]);
+        assert_eq!(
+            pairs.many("emails").expect("few"),
+            vec!["a@x.com", "b@x.com"]
+        );
         let err = pairs.deny_unknown().expect_err("foo is unknown");
         assert_eq!(err.param.as_deref(), Some("foo"));
     }
@@ -175,7 +194,7 @@ mod tests {
             ("after", "user-1".into()),
         ]);
         let mut pairs = QueryPairs::parse(Some(&raw));
-        assert_eq!(pairs.many("emails"), vec!["a+b@x.com"]);
+        assert_eq!(pairs.many("emails").expect("few"), vec!["a+b@x.com"]);
         assert_eq!(pairs.one("after").ok().flatten().as_deref(), Some("user-1"));
     }
 }

@@ -75,7 +75,7 @@ impl ListUsersQuery {
     pub fn take_from(pairs: &mut QueryPairs) -> Result<Self, ApiError> {
         Ok(Self {
             paging: Paging::take_from(pairs)?,
-            emails: pairs.many("emails"),
+            emails: pairs.many("emails")?,
         })
     }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqlitePool};
 
 /// What a portal user may do: an owner may write, an auditor only reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Owner,
@@ -49,13 +49,34 @@ pub struct Account {
 }
 
 /// The accounts that may sign in.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Accounts {
     db: Option<SqlitePool>,
     in_memory: HashMap<String, Account>,
     /// Verified against when the account does not exist, so that a missing account costs the
-    /// same time as a wrong password and timing does not reveal which it was.
+    /// same time as a wrong password and timing does not reveal which it was. Always a real
+    /// argon2id hash with the same parameters as every account's.
     decoy_hash: String,
+}
+
+impl Default for Accounts {
+    /// No accounts yet, with a real decoy hash (one argon2 hash is computed here).
+    fn default() -> Self {
+        Self {
+            db: None,
+            in_memory: HashMap::new(),
+            decoy_hash: decoy_hash(),
+        }
+    }
+}
+
+/// A hash of a random password nobody knows, so every unknown name costs one real argon2 check.
+fn decoy_hash() -> String {
+    match hash_password(&crate::session::random_token()) {
+        Ok(hash) => hash,
+        // The OS random source failing is not recoverable (see `random_token`).
+        Err(e) => panic!("cannot make the decoy password hash: {e}"),
+    }
 }
 
 impl Accounts {
@@ -71,9 +92,8 @@ impl Accounts {
             in_memory.insert(account.username.clone(), account);
         }
         Ok(Self {
-            db: None,
             in_memory,
-            decoy_hash: hash_password(&crate::session::random_token())?,
+            ..Self::default()
         })
     }
 
@@ -90,6 +110,19 @@ impl Accounts {
     pub fn and_database(mut self, db: SqlitePool) -> Self {
         self.db = Some(db);
         self
+    }
+
+    /// The password hash `username` has now, if the account exists: a session whose account
+    /// no longer has the hash it signed in with has been revoked (`gatehouse user remove` or
+    /// `passwd`, possibly run by another process on the same data dir).
+    pub async fn current_hash(&self, username: &str) -> anyhow::Result<Option<String>> {
+        if let Some(account) = self.in_memory.get(username) {
+            return Ok(Some(account.password_hash.clone()));
+        }
+        match &self.db {
+            Some(db) => Ok(find(db, username).await?.map(|a| a.password_hash)),
+            None => Ok(None),
+        }
     }
 
     /// The account, if `username` exists and `password` is right. Hashing runs off the async

@@ -23,12 +23,14 @@ pub async fn user(args: UserArgs) -> anyhow::Result<()> {
         }
         UserAction::Remove { name } => {
             accounts::remove(&pool, &name).await?;
-            println!("Removed {name}. Their open sessions end when they expire or at restart.");
+            println!("Removed {name}. Their open sessions end with their next request.");
         }
         UserAction::Passwd { name } => {
             let password = read_password(&format!("New password for {name}: "))?;
             accounts::set_password(&pool, &name, &password).await?;
-            println!("Changed the password of {name}.");
+            println!(
+                "Changed the password of {name}. Their open sessions end with their next request."
+            );
         }
     }
     Ok(())

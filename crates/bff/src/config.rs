@@ -144,12 +144,20 @@ pub struct ServeArgs {
     /// Behind an SSO proxy: the header naming the signed-in person, e.g. X-Forwarded-Email.
     #[arg(long, env = "GATEHOUSE_AUTH_HEADER", requires_all = ["trusted_proxy", "role_map"])]
     pub auth_header: Option<String>,
-    /// An address range of the SSO proxy (repeatable); the header is ignored from anywhere else.
+    /// An address range of the proxies in front of Gatehouse (repeatable): their
+    /// X-Forwarded-For, X-Request-Id and --auth-header are believed; nobody else's are.
     #[arg(long, env = "GATEHOUSE_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<ipnet::IpNet>,
     /// JSON file mapping emails or @domains to roles: {"owner": [...], "auditor": [...]}.
     #[arg(long, env = "GATEHOUSE_ROLE_MAP")]
     pub role_map: Option<PathBuf>,
+    /// How long a client may take to send a request's headers, and how long a kept-alive
+    /// connection may sit idle between requests.
+    #[arg(long, env = "GATEHOUSE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Connections served at once; further ones wait until one closes.
+    #[arg(long, env = "GATEHOUSE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     /// Keep a copy of upstream's audit log for search, a histogram and longer retention.
     #[arg(long, env = "GATEHOUSE_ARCHIVE", default_value = "on")]
     pub archive: Switch,

@@ -84,6 +84,30 @@ CREATE TABLE IF NOT EXISTS sync_state (
 INSERT INTO sync_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
 ";
 
+/// Adds a column that a later version introduced, unless the table has it already (SQLite
+/// has no `ADD COLUMN IF NOT EXISTS`).
+async fn add_column(
+    pool: &SqlitePool,
+    table: &str,
+    column: &str,
+    kind: &str,
+) -> anyhow::Result<()> {
+    let present: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2")
+            .bind(table)
+            .bind(column)
+            .fetch_one(pool)
+            .await?;
+    if present == 0 {
+        // Names and type are this module's constants, never input.
+        sqlx::raw_sql(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+            .execute(pool)
+            .await
+            .with_context(|| format!("cannot add {table}.{column}"))?;
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) `gatehouse.db` in `data_dir` and applies the schema.
 pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
     std::fs::create_dir_all(data_dir)
@@ -103,6 +127,7 @@ pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
         .execute(&pool)
         .await
         .context("cannot apply the schema")?;
+    add_column(&pool, "journal", "outcome", "TEXT").await?;
     sqlx::raw_sql(ARCHIVE_SCHEMA)
         .execute(&pool)
         .await

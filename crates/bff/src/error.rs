@@ -5,6 +5,11 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+/// The code of a write that was never sent (upstream could not be connected to).
+pub const UNREACHABLE: &str = "upstream_unreachable";
+/// The code of a write that was sent but never answered.
+pub const OUTCOME_UNKNOWN: &str = "outcome_unknown";
+
 /// An error answer: status plus upstream-shaped body. 5xx details are logged, never returned.
 #[derive(Debug)]
 pub struct AppError {
@@ -41,6 +46,17 @@ impl AppError {
         error
     }
 
+    /// 429 when the bounded number of password checks are all running.
+    pub fn sign_in_busy() -> Self {
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Gatehouse is checking many sign-ins just now. Try again in a second.",
+            "sign_in_busy",
+        );
+        error.retry_after = Some(1);
+        error
+    }
+
     /// 403 with a reason.
     pub fn forbidden(message: &str, code: &str) -> Self {
         Self::new(StatusCode::FORBIDDEN, message, code)
@@ -59,6 +75,35 @@ impl AppError {
     pub fn bad_gateway(message: &str, detail: &dyn std::fmt::Display) -> Self {
         tracing::error!(%detail, "{message}");
         Self::new(StatusCode::BAD_GATEWAY, message, "upstream_error").server_error()
+    }
+
+    /// 502: upstream could not be connected to, so nothing was sent; `detail` goes to the log.
+    pub fn unreachable(detail: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%detail, "OpenAI could not be reached");
+        Self::new(
+            StatusCode::BAD_GATEWAY,
+            "OpenAI could not be reached, so nothing was sent. It is safe to retry.",
+            UNREACHABLE,
+        )
+        .server_error()
+    }
+
+    /// 504: a write was sent but its answer never came (a timeout, a connection reset), so it
+    /// may or may not have been made; `detail` goes to the log.
+    pub fn outcome_unknown(detail: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%detail, "a write was sent to OpenAI but its answer never came");
+        Self::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "OpenAI did not answer, so Gatehouse cannot tell whether this change was made. \
+             Check the audit log for it before retrying.",
+            OUTCOME_UNKNOWN,
+        )
+        .server_error()
+    }
+
+    /// The error's code, such as `outcome_unknown`.
+    pub fn code(&self) -> Option<&str> {
+        self.error.code.as_deref()
     }
 
     /// 500: something broke here; `detail` goes to the log only.

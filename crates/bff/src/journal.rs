@@ -8,16 +8,27 @@
 //! chain; catching that needs the head hash kept elsewhere (logs, a SIEM), which is left to
 //! deployments.
 //!
+//! A result row that cannot be written when the write is answered (the database is busy, the
+//! disk full) never costs the person upstream's answer: the row is kept in memory with its
+//! original time, logged as an error, and appended as soon as the journal takes it again.
+//!
 //! Reads are not journaled, with one exception: an audit-log export takes the whole log out of
 //! the portal, so each one is recorded in a single `result` row when its file ends, with its
 //! manifest as the row's body. Rows Gatehouse writes on its own (pruning the audit archive) are
 //! by the user `gatehouse` with the role `system`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, Weak};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::Mutex;
+
+/// How often rows kept in memory are offered to the journal again.
+pub const RETRY_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The hash the first row chains from.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -40,6 +51,10 @@ pub struct Entry {
     pub status: Option<i64>,
     pub upstream_request_id: Option<String>,
     pub object_id: Option<String>,
+    /// On a write's result row: `answered` (upstream answered with `status`), `not_sent`
+    /// (upstream could not be reached) or `unknown` (sent, but no answer came, so it may have
+    /// been made). Absent on other rows and on rows written before it existed.
+    pub outcome: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -75,6 +90,11 @@ impl Entry {
                 None => hasher.update(u64::MAX.to_be_bytes()),
             }
         }
+        // Added later: hashed only when present, so rows written before it keep their hashes.
+        if let Some(outcome) = &self.outcome {
+            hasher.update((outcome.len() as u64).to_be_bytes());
+            hasher.update(outcome.as_bytes());
+        }
         hasher
             .finalize()
             .iter()
@@ -98,9 +118,34 @@ pub struct Request {
 /// What came of it.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
+    pub delivery: Delivery,
+    /// Upstream's status, when it answered.
     pub status: u16,
     pub upstream_request_id: Option<String>,
     pub object_id: Option<String>,
+}
+
+/// Whether a write reached upstream and was answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Delivery {
+    /// Upstream answered (with the outcome's status).
+    #[default]
+    Answered,
+    /// Upstream could not be connected to: nothing was sent.
+    NotSent,
+    /// Sent, but no answer came: it may or may not have been made.
+    Unknown,
+}
+
+impl Delivery {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::NotSent => "not_sent",
+            Self::Unknown => "unknown",
+        }
+    }
 }
 
 /// The route whose rows are exports (their `object_id` is the export's id).
@@ -116,6 +161,12 @@ pub struct Journal {
     pool: SqlitePool,
     /// One writer at a time, so each row chains to the row before it.
     append: Mutex<()>,
+    /// Result rows the database refused, oldest first, waiting to be appended.
+    pending: std::sync::Mutex<Vec<Entry>>,
+    /// Whether a task is offering `pending` to the database again.
+    retrying: AtomicBool,
+    /// One flush at a time, so no waiting row is appended twice.
+    flushing: Mutex<()>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -130,6 +181,9 @@ impl Journal {
         Self {
             pool,
             append: Mutex::new(()),
+            pending: std::sync::Mutex::default(),
+            retrying: AtomicBool::new(false),
+            flushing: Mutex::new(()),
         }
     }
 
@@ -150,9 +204,11 @@ impl Journal {
         .await
     }
 
-    /// Records what came of a write.
-    pub async fn record_outcome(&self, request: &Request, outcome: &Outcome) -> anyhow::Result<()> {
-        self.append(Entry {
+    /// Records what came of a write. This never fails: a row the database refuses is kept in
+    /// memory and appended, with its original time, as soon as the database takes it.
+    pub async fn record_outcome(self: &Arc<Self>, request: &Request, outcome: &Outcome) {
+        let answered = outcome.delivery == Delivery::Answered;
+        let entry = Entry {
             phase: "result".into(),
             request_id: request.request_id.clone(),
             username: request.username.clone(),
@@ -160,12 +216,74 @@ impl Journal {
             client: request.client.clone(),
             method: request.method.clone(),
             path: request.path.clone(),
-            status: Some(i64::from(outcome.status)),
+            status: answered.then_some(i64::from(outcome.status)),
             upstream_request_id: outcome.upstream_request_id.clone(),
             object_id: outcome.object_id.clone(),
+            outcome: Some(outcome.delivery.as_str().to_owned()),
             ..Entry::empty()
-        })
-        .await
+        };
+        if let Err(error) = self.append(entry.clone()).await {
+            tracing::error!(
+                %error,
+                request_id = %entry.request_id,
+                path = %entry.path,
+                "THE JOURNAL COULD NOT RECORD A WRITE'S RESULT: it is kept in memory and retried every second until the journal takes it"
+            );
+            self.defer(entry);
+        }
+    }
+
+    /// How many result rows wait in memory for the database.
+    pub fn pending(&self) -> usize {
+        self.lock_pending().len()
+    }
+
+    /// Offers the waiting rows to the database, oldest first, stopping at the first refusal.
+    /// Returns how many still wait.
+    pub async fn flush_pending(&self) -> usize {
+        let _one_flush = self.flushing.lock().await;
+        loop {
+            let Some(next) = self.lock_pending().first().cloned() else {
+                return 0;
+            };
+            if let Err(error) = self.append(next).await {
+                tracing::warn!(%error, waiting = self.pending(), "the journal still refuses the result rows kept in memory");
+                return self.pending();
+            }
+            let mut pending = self.lock_pending();
+            pending.remove(0);
+            if pending.is_empty() {
+                tracing::info!("the journal recorded every result row that was kept in memory");
+            }
+        }
+    }
+
+    /// Keeps `entry` for later and makes sure a task is retrying.
+    fn defer(self: &Arc<Self>, entry: Entry) {
+        self.lock_pending().push(entry);
+        if self.retrying.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let journal: Weak<Self> = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(RETRY_INTERVAL).await;
+                let Some(journal) = journal.upgrade() else {
+                    return;
+                };
+                if journal.flush_pending().await == 0 {
+                    journal.retrying.store(false, Ordering::SeqCst);
+                    // A row deferred between the flush and the flag is retried by its own task.
+                    if journal.pending() == 0 || journal.retrying.swap(true, Ordering::SeqCst) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records a finished export in one row at [`EXPORT_PATH`]: who asked, its status, the
@@ -240,13 +358,12 @@ impl Journal {
             None => (0, GENESIS.to_owned()),
         };
         entry.seq = last_seq + 1;
-        entry.at = now();
         entry.prev_hash = prev_hash;
         entry.hash = entry.compute_hash();
         sqlx::query(
             "INSERT INTO journal (seq, at, phase, request_id, username, role, client, method, path,
-                body, status, upstream_request_id, object_id, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                body, status, upstream_request_id, object_id, outcome, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(entry.seq)
         .bind(entry.at)
@@ -261,6 +378,7 @@ impl Journal {
         .bind(entry.status)
         .bind(&entry.upstream_request_id)
         .bind(&entry.object_id)
+        .bind(&entry.outcome)
         .bind(&entry.prev_hash)
         .bind(&entry.hash)
         .execute(&mut *tx)
@@ -335,10 +453,11 @@ pub struct Filter {
 }
 
 impl Entry {
+    /// A row made now, its content still to be filled in.
     fn empty() -> Self {
         Self {
             seq: 0,
-            at: 0,
+            at: now(),
             phase: String::new(),
             request_id: String::new(),
             username: String::new(),
@@ -350,6 +469,7 @@ impl Entry {
             status: None,
             upstream_request_id: None,
             object_id: None,
+            outcome: None,
             prev_hash: String::new(),
             hash: String::new(),
         }
@@ -371,6 +491,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Entry {
         status: row.get("status"),
         upstream_request_id: row.get("upstream_request_id"),
         object_id: row.get("object_id"),
+        outcome: row.get("outcome"),
         prev_hash: row.get("prev_hash"),
         hash: row.get("hash"),
     }

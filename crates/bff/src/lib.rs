@@ -6,9 +6,11 @@
 pub mod accounts;
 pub mod admin;
 pub mod archive;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod http_server;
 pub mod journal;
 pub mod middleware;
 mod routes;
@@ -25,7 +27,7 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use error::AppError;
-pub use routes::SESSION_COOKIE;
+pub use routes::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use session::{Accounts, SessionStore};
 use upstream::Upstream;
 
@@ -51,6 +53,21 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Sign-in by a header from a trusted SSO proxy, when configured.
     pub trusted_header: Option<Arc<trusted_header::TrustedHeader>>,
+    /// The proxies in front of Gatehouse (`--trusted-proxy`): their `X-Forwarded-For`,
+    /// `X-Request-Id` and identity header are believed, nobody else's.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// Password checks that may run at once (see [`sign_in_permits`]).
+    pub sign_in_permits: Arc<tokio::sync::Semaphore>,
+}
+
+/// Password checks allowed at once per core: argon2 is slow on purpose, so beyond this a
+/// sign-in is answered 429 at once rather than queued behind a flood.
+pub const SIGN_INS_PER_CORE: usize = 2;
+
+/// The semaphore bounding concurrent password checks: [`SIGN_INS_PER_CORE`] per core.
+pub fn sign_in_permits() -> Arc<tokio::sync::Semaphore> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    Arc::new(tokio::sync::Semaphore::new(SIGN_INS_PER_CORE * cores))
 }
 
 /// The whole BFF: API routes, the app's static files, and the one middleware stack.

@@ -9,6 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
+use crate::client::ClientAddr;
 use crate::security::content_security_policy;
 
 /// The header carrying each request's id, in requests (set here) and responses.
@@ -29,10 +30,11 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// Wraps the router. Layers run outside-in for requests: the request id is set first, so the
-/// trace span and every log line inside it carry it, and it is copied to the response last;
-/// tracing records the final status; the security headers sit inside it so that every response,
-/// errors and static files included, carries them.
+/// Wraps the router. Layers run outside-in for requests: the client is resolved first (it
+/// decides whether a proxy's `X-Request-Id` is believed), then the request id is set, so the
+/// trace span and every log line inside it carry both, and the id is copied to the response
+/// last; tracing records the final status; the security headers sit inside it so that every
+/// response, errors and static files included, carries them.
 pub fn stack(router: Router, state: &AppState) -> Router {
     let csp = content_security_policy(state.static_dir.as_deref());
     let mut headers = vec![
@@ -69,12 +71,22 @@ pub fn stack(router: Router, state: &AppState) -> Router {
                     .get(REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default();
+                let client = request
+                    .extensions()
+                    .get::<ClientAddr>()
+                    .copied()
+                    .unwrap_or_default()
+                    .label();
                 // The path only: query strings can hold emails and cursors.
-                tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+                tracing::info_span!("request", request_id = %id, %client, method = %request.method(), path = %request.uri().path())
             }),
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            crate::client::identify,
+        ))
 }
 
 #[cfg(test)]
@@ -92,7 +104,7 @@ mod tests {
         let base = "https://api.openai.com/v1".parse().expect("url");
         let clock = Clock::default();
         AppState {
-            accounts: Arc::new(Accounts::default()),
+            accounts: Arc::new(Accounts::with_passwords(&[]).expect("accounts")),
             sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
             throttle: Arc::new(crate::throttle::Throttle::new(clock)),
             journal: None,
@@ -104,6 +116,8 @@ mod tests {
             static_dir: None,
             secure_cookies: secure,
             trusted_header: None,
+            trusted_proxies: Vec::new().into(),
+            sign_in_permits: crate::sign_in_permits(),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::session::{Accounts, Clock, SessionLimits, SessionStore, random_token}
 use crate::throttle::Throttle;
 use crate::trusted_header::{RoleMap, TrustedHeader};
 use crate::upstream::{AdminKey, Policy, Upstream};
-use crate::{AppState, app};
+use crate::{AppState, app, http_server};
 
 /// Runs the portal until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -49,7 +49,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let trusted_header = match (&args.auth_header, &args.role_map) {
         (Some(header), Some(map)) => Some(Arc::new(TrustedHeader {
             header: header.to_ascii_lowercase(),
-            proxies: args.trusted_proxy.clone(),
             roles: RoleMap::load(map)?,
         })),
         _ => None,
@@ -103,7 +102,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .as_ref()
             .is_some_and(|u| u.scheme() == "https"),
         trusted_header,
+        trusted_proxies: args.trusted_proxy.clone().into(),
+        sign_in_permits: crate::sign_in_permits(),
     };
+    let journal = state.journal.clone();
     say(&format!("Gatehouse is listening on http://{address}"));
     if let Some(archive) = archive {
         say(&format!(
@@ -120,12 +122,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         say("Demo mode: the upstream is the embedded sandbox.");
         say("Sign in as demo-owner / demo-owner (owner) or demo-auditor / demo-auditor (auditor).");
     }
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let limits = http_server::Limits {
+        header_timeout: args.header_timeout,
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+    };
+    http_server::run(listener, app(state), limits, shutdown_signal()).await;
+    if let Some(journal) = journal
+        && journal.flush_pending().await > 0
+    {
+        tracing::error!(
+            waiting = journal.pending(),
+            "STOPPING WITH JOURNAL RESULT ROWS UNWRITTEN: the journal still refuses them; the writes they describe are in the log above and in OpenAI's audit log"
+        );
+    }
     Ok(())
 }
 

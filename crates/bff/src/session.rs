@@ -3,6 +3,9 @@
 //! Sessions are kept by hand in a map rather than with tower-sessions: its ids are 128 bits, and
 //! Gatehouse wants 256-bit ids, a CSRF token bound to each session, and both an idle and an
 //! absolute limit checked on every request.
+//!
+//! Cookie sessions and the sessions of people an SSO proxy vouches for live in two tables: a
+//! cookie can only ever name a session that a password sign-in created, never an identity's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -48,6 +51,10 @@ pub struct Session {
     pub username: String,
     pub role: Role,
     pub csrf_token: String,
+    /// The password hash the account had at sign-in; the session ends when the account store
+    /// no longer holds it (the account was removed or its password changed). `None` for
+    /// identities vouched for by an SSO proxy.
+    pub credential: Option<String>,
     created: Instant,
     last_seen: Instant,
 }
@@ -68,10 +75,17 @@ impl Default for SessionLimits {
     }
 }
 
-/// The server-side session table.
+/// The two session tables: by cookie id, and by vouched-for identity.
+#[derive(Default)]
+struct Tables {
+    by_cookie: HashMap<String, Session>,
+    by_identity: HashMap<(Role, String), Session>,
+}
+
+/// The server-side session tables.
 #[derive(Clone, Default)]
 pub struct SessionStore {
-    inner: Arc<Mutex<HashMap<String, Session>>>,
+    inner: Arc<Mutex<Tables>>,
     limits: SessionLimits,
     clock: Clock,
 }
@@ -98,23 +112,25 @@ impl SessionStore {
             username: account.username.clone(),
             role: account.role,
             csrf_token: random_token(),
+            credential: Some(account.password_hash.clone()),
             created: now,
             last_seen: now,
         };
         let id = random_token();
-        let mut sessions = self.lock();
-        sessions.retain(|_, s| self.alive(s, now));
-        sessions.insert(id.clone(), session.clone());
+        let mut tables = self.lock();
+        tables.by_cookie.retain(|_, s| self.alive(s, now));
+        tables.by_identity.retain(|_, s| self.alive(s, now));
+        tables.by_cookie.insert(id.clone(), session.clone());
         (id, session)
     }
 
-    /// The live session with this id, refreshing its idle timer; expired ones are dropped.
+    /// The live session a cookie names, refreshing its idle timer; expired ones are dropped.
     pub fn touch(&self, id: &str) -> Option<Session> {
         let now = self.clock.now();
-        let mut sessions = self.lock();
-        let session = sessions.get_mut(id)?;
+        let mut tables = self.lock();
+        let session = tables.by_cookie.get_mut(id)?;
         if !self.alive(session, now) {
-            sessions.remove(id);
+            tables.by_cookie.remove(id);
             return None;
         }
         session.last_seen = now;
@@ -122,27 +138,33 @@ impl SessionStore {
     }
 
     /// The session of a person a trusted proxy vouches for: one per identity and role, kept
-    /// (with its CSRF token) while they stay active. Its id is internal; no cookie carries it.
-    pub fn for_identity(&self, email: &str, role: Role) -> (String, Session) {
-        let id = format!("header:{}:{email}", role.as_str());
-        if let Some(session) = self.touch(&id) {
-            return (id, session);
-        }
+    /// (with its CSRF token) while they stay active. It has no id at all, so no cookie can
+    /// name it.
+    pub fn for_identity(&self, email: &str, role: Role) -> Session {
         let now = self.clock.now();
+        let mut tables = self.lock();
+        let key = (role, email.to_owned());
+        if let Some(session) = tables.by_identity.get_mut(&key)
+            && self.alive(session, now)
+        {
+            session.last_seen = now;
+            return session.clone();
+        }
         let session = Session {
             username: email.to_owned(),
             role,
             csrf_token: random_token(),
+            credential: None,
             created: now,
             last_seen: now,
         };
-        self.lock().insert(id.clone(), session.clone());
-        (id, session)
+        tables.by_identity.insert(key, session.clone());
+        session
     }
 
-    /// Ends a session on the server.
+    /// Ends a cookie session on the server.
     pub fn remove(&self, id: &str) {
-        self.lock().remove(id);
+        self.lock().by_cookie.remove(id);
     }
 
     fn alive(&self, session: &Session, now: Instant) -> bool {
@@ -150,7 +172,7 @@ impl SessionStore {
             && now.duration_since(session.created) < self.limits.absolute
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

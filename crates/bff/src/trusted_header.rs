@@ -1,15 +1,16 @@
 //! Trusted-header sign-in, for deployments behind an SSO proxy such as oauth2-proxy: the proxy
 //! authenticates people and names them in a header (`X-Forwarded-Email`); Gatehouse believes
-//! that header only from the proxy's own addresses, and maps the email to a role.
+//! that header only from the proxy's own addresses (`--trusted-proxy`), and maps the email to a
+//! role.
 
-use std::net::IpAddr;
 use std::path::Path;
 
 use anyhow::Context;
-use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::AppError;
 use crate::accounts::Role;
+use crate::client::ClientAddr;
 
 /// Who may be which role: exact emails or `@domain` entries, per role.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -51,33 +52,38 @@ impl RoleMap {
     }
 }
 
-/// The trusted-header configuration.
+/// The trusted-header configuration. The proxies it is believed from are the deployment's
+/// trusted proxies (`AppState::trusted_proxies`).
 #[derive(Debug, Clone)]
 pub struct TrustedHeader {
     /// The header naming the signed-in person (lowercase).
     pub header: String,
-    /// The proxy's addresses; a header from anywhere else is ignored.
-    pub proxies: Vec<IpNet>,
     pub roles: RoleMap,
 }
 
 impl TrustedHeader {
-    /// The email the proxy vouches for, if `peer` is a trusted proxy and the header is present.
+    /// The email the proxy vouches for, if the request came straight from a trusted proxy and
+    /// the header is present. The header twice is a 401: a proxy that appends rather than
+    /// replaces would otherwise let the client's own value win.
     pub fn identity<'a>(
         &self,
-        peer: Option<IpAddr>,
+        client: ClientAddr,
         headers: &'a axum::http::HeaderMap,
-    ) -> Option<&'a str> {
-        let peer = peer?;
-        if !self.proxies.iter().any(|net| net.contains(&peer)) {
-            return None;
+    ) -> Result<Option<&'a str>, AppError> {
+        if !client.via_trusted_proxy {
+            return Ok(None);
         }
-        headers
-            .get(self.header.as_str())?
-            .to_str()
-            .ok()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+        let mut values = headers.get_all(self.header.as_str()).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return match headers.contains_key(self.header.as_str()) {
+                true => Err(AppError::new_unauthorized(
+                    "The sign-in proxy named more than one person in this request, so it was refused.",
+                    "ambiguous_identity",
+                )),
+                false => Ok(None),
+            };
+        };
+        Ok(value.to_str().ok().map(str::trim).filter(|v| !v.is_empty()))
     }
 }
 

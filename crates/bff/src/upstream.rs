@@ -60,6 +60,10 @@ impl Default for Policy {
     }
 }
 
+/// How long `/readyz` reuses its last upstream check: probes must not spend the admin key's
+/// rate limit.
+pub const READINESS_TTL: Duration = Duration::from_secs(10);
+
 /// The upstream API at one fixed base URL.
 #[derive(Clone, Debug)]
 pub struct Upstream {
@@ -67,6 +71,9 @@ pub struct Upstream {
     base: Arc<str>,
     key: AdminKey,
     policy: Policy,
+    /// The last readiness check and when it ran. Held across a check, so probes arriving
+    /// together share one.
+    readiness: Arc<tokio::sync::Mutex<Option<(std::time::Instant, Readiness)>>>,
 }
 
 /// What `/readyz` reports about upstream.
@@ -99,6 +106,7 @@ impl Upstream {
             base: base.as_str().trim_end_matches('/').into(),
             key,
             policy,
+            readiness: Arc::default(),
         })
     }
 
@@ -112,8 +120,21 @@ impl Upstream {
             .is_some_and(|(_, end)| end.len() >= 3 && self.key.0.ends_with(end))
     }
 
-    /// Whether upstream answers and accepts the key (one cheap read, not retried).
+    /// Whether upstream answers and accepts the key: one cheap read, not retried, at most
+    /// once per [`READINESS_TTL`].
     pub async fn readiness(&self) -> Readiness {
+        let mut last = self.readiness.lock().await;
+        if let Some((at, readiness)) = *last
+            && at.elapsed() < READINESS_TTL
+        {
+            return readiness;
+        }
+        let readiness = self.check_readiness().await;
+        *last = Some((std::time::Instant::now(), readiness));
+        readiness
+    }
+
+    async fn check_readiness(&self) -> Readiness {
         let url = format!("{}/organization/users?limit=1", self.base);
         match self.client.get(&url).bearer_auth(&*self.key.0).send().await {
             Err(_) => Readiness::Unreachable,
@@ -208,10 +229,23 @@ impl Upstream {
             url.push('?');
             url.push_str(query);
         }
+        let is_write = method != Method::GET;
+        // What failed decides what the person is told: a connection never made sent nothing;
+        // a write sent but not answered may have been made.
+        let lost = |e: reqwest::Error| {
+            let detail = e.without_url();
+            if detail.is_connect() {
+                AppError::unreachable(&detail)
+            } else if is_write {
+                AppError::outcome_unknown(&detail)
+            } else {
+                AppError::bad_gateway("OpenAI could not be reached.", &detail)
+            }
+        };
         let response = self
             .send_with_retries(method, &url, body.as_ref())
             .await
-            .map_err(|e| AppError::bad_gateway("OpenAI could not be reached.", &e.without_url()))?;
+            .map_err(lost)?;
         let status = response.status();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(AppError::bad_gateway(
@@ -227,10 +261,13 @@ impl Upstream {
         }
         let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
         let request_id = response.headers().get("x-request-id").cloned();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| AppError::bad_gateway("OpenAI's answer broke off.", &e.without_url()))?;
+        let bytes = response.bytes().await.map_err(|e| {
+            if is_write {
+                AppError::outcome_unknown(&e.without_url())
+            } else {
+                AppError::bad_gateway("OpenAI's answer broke off.", &e.without_url())
+            }
+        })?;
         let mut answer = Response::new(Body::from(bytes));
         *answer.status_mut() = status;
         answer.headers_mut().insert(

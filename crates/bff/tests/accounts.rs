@@ -3,36 +3,11 @@
 
 mod common;
 
-use std::io::Write;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{Harness, ORIGIN};
-
-fn gatehouse(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run gatehouse");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
-}
-
-fn sign_in_body(user: &str, password: &str) -> String {
-    format!(r#"{{"username":"{user}","password":"{password}"}}"#)
-}
+use common::{Harness, ORIGIN, gatehouse_cli as gatehouse, sign_in_body};
 
 #[tokio::test]
 async fn accounts_added_with_the_cli_sign_in() {
@@ -136,6 +111,15 @@ async fn repeated_failures_lock_the_account_and_the_address() {
             StatusCode::UNAUTHORIZED
         );
     }
+    // The account's allowance is looser than an address's (ten failures): five more, each
+    // from another address, use it up.
+    for i in 0..5 {
+        let from: SocketAddr = format!("198.51.100.{}:5555", 20 + i).parse().expect("addr");
+        assert_eq!(
+            attempt("olive", "wrong", from).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
     let locked = attempt("olive", "olive-password", elsewhere).await;
     locked.assert_error(StatusCode::TOO_MANY_REQUESTS, Some("too_many_sign_ins"));
     assert_eq!(
@@ -153,8 +137,9 @@ async fn repeated_failures_lock_the_account_and_the_address() {
     );
 
     // Unknown names are throttled like real ones.
-    for _ in 0..5 {
-        attempt("ghost", "x", elsewhere).await;
+    for i in 0..10 {
+        let from: SocketAddr = format!("198.51.100.{}:5555", 40 + i).parse().expect("addr");
+        attempt("ghost", "x", from).await;
     }
     attempt("ghost", "x", "192.0.2.1:1".parse().expect("addr"))
         .await
@@ -262,18 +247,20 @@ async fn a_trusted_proxy_header_signs_people_in_with_mapped_roles() {
     use gatehouse::trusted_header::{RoleMap, TrustedHeader};
     let trusted = TrustedHeader {
         header: "x-forwarded-email".into(),
-        proxies: vec!["10.0.0.0/8".parse().expect("cidr")],
         roles: RoleMap {
             owner: vec!["alice@acme.example".into()],
             auditor: vec!["@acme.example".into()],
         },
     };
-    let harness = Harness::around_with(
+    let mut harness = Harness::around_with(
         common::small_sandbox(common::CANARY_KEY),
         gatehouse::upstream::Policy::default(),
         Some(trusted),
     )
     .await;
+    harness.reconfigure(|state| {
+        state.trusted_proxies = vec!["10.0.0.0/8".parse().expect("cidr")].into();
+    });
     let proxy: SocketAddr = "10.1.2.3:4000".parse().expect("addr");
     let outsider: SocketAddr = "192.0.2.50:4000".parse().expect("addr");
     let me = |email: &'static str, from: SocketAddr| {

@@ -7,21 +7,15 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+#[path = "common/process.rs"]
+mod process;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use process::{Killed, spawn_logged, wait_for_line};
 use serde_json::json;
-
-/// Kills a child process when the test ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -183,45 +177,6 @@ async fn sign_in(client: &Client, user: &str, password: &str) {
 }
 
 const CANARY: &str = "test-admin-key-CANARY0e2e0canary0e2e0KEYTAIL";
-
-/// Runs `gatehouse` with `args`, its stdout and stderr captured to files under `dir`.
-fn spawn_logged(
-    dir: &std::path::Path,
-    name: &str,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> (Killed, PathBuf) {
-    let log = dir.join(format!("{name}.log"));
-    let file = std::fs::File::create(&log).expect("log file");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
-    command
-        .args(args)
-        .env("RUST_LOG", "debug")
-        .env_remove("OPENAI_ADMIN_KEY")
-        .stdout(file.try_clone().expect("clone"))
-        .stderr(file);
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    (Killed(command.spawn().expect("spawn gatehouse")), log)
-}
-
-/// Waits until `log` has a line starting with `prefix`, and returns the rest of it.
-fn wait_for_line(log: &std::path::Path, prefix: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some(rest) = text.lines().find_map(|l| l.strip_prefix(prefix)) {
-            return rest.trim().to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no '{prefix}' in {}:\n{text}",
-            log.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// With a canary admin key against a separate sandbox, a browser session and a round of API
 /// calls leave no trace of the key in any response, static file or log line.

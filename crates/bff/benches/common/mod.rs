@@ -52,6 +52,8 @@ pub async fn serve_bff(
         static_dir: None,
         secure_cookies: false,
         trusted_header: None,
+        trusted_proxies: Vec::new().into(),
+        sign_in_permits: gatehouse::sign_in_permits(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

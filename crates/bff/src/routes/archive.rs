@@ -142,6 +142,14 @@ fn take_search(pairs: &mut QueryPairs) -> Result<Search, ApiError> {
             Some("q"),
         ));
     }
+    // NUL and other control characters are never part of what anyone searches for, and SQLite
+    // (C strings) and FTS5 do not take them.
+    if q.as_ref().is_some_and(|q| q.chars().any(char::is_control)) {
+        return Err(ApiError::invalid_request(
+            "'q' contains a control character (such as NUL, a tab or a line break).",
+            Some("q"),
+        ));
+    }
     Ok(Search {
         query: ListAuditLogsQuery::take_from(pairs)?,
         q,

@@ -5,65 +5,53 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+pub use crate::client::ClientAddr;
 use crate::session::{Role, Session};
 use crate::{AppError, AppState};
 
-/// The client's address, when the server knows it (it does when serving; `oneshot` tests may
-/// set it with a `ConnectInfo` extension).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
-
-impl ClientAddr {
-    /// The address as text, or `unknown`.
-    pub fn label(&self) -> String {
-        self.0
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
-    }
-}
-
-/// The session cookie's name.
+/// The session cookie's name over plain http.
 pub const SESSION_COOKIE: &str = "gatehouse_session";
+
+/// Its name over https: the `__Host-` prefix makes browsers refuse it unless it is `Secure`,
+/// for `Path=/` and without a `Domain`, so no sibling subdomain can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-gatehouse_session";
+
+/// The session cookie's name for this deployment.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// The header every write carries, equal to the session's CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The session id in the request's cookies, if any.
-pub fn session_id(headers: &HeaderMap) -> Option<String> {
+pub fn session_id(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = cookie_name(state);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .flatten()
-        .find(|c| c.name() == SESSION_COOKIE)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_owned())
 }
 
-/// The live session of this request, or 401. Behind a trusted SSO proxy, the proxy's header
-/// decides who it is (403 if the role map lists them nowhere); otherwise the session cookie.
-pub fn current(
+/// The live session of this request with its cookie id (none for a vouched-for identity), or
+/// 401. Behind a trusted SSO proxy, the proxy's header decides who it is (403 if the role map
+/// lists them nowhere); otherwise the session cookie, whose account must still hold the
+/// password it signed in with.
+pub async fn current(
     state: &AppState,
     headers: &HeaderMap,
     client: ClientAddr,
-) -> Result<(String, Session), AppError> {
+) -> Result<(Option<String>, Session), AppError> {
     if let Some(trusted) = &state.trusted_header
-        && let Some(email) = trusted.identity(client.0, headers)
+        && let Some(email) = trusted.identity(client, headers)?
     {
         let role = trusted.roles.role_of(email).ok_or_else(|| {
             AppError::forbidden(
@@ -71,14 +59,39 @@ pub fn current(
                 "no_role",
             )
         })?;
-        return Ok(state.sessions.for_identity(email, role));
+        return Ok((None, state.sessions.for_identity(email, role)));
     }
-    let id = session_id(headers).ok_or_else(AppError::unauthenticated)?;
+    let id = session_id(state, headers).ok_or_else(AppError::unauthenticated)?;
     let session = state
         .sessions
         .touch(&id)
         .ok_or_else(AppError::unauthenticated)?;
-    Ok((id, session))
+    if let Some(credential) = &session.credential {
+        let now = state
+            .accounts
+            .current_hash(&session.username)
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+        if now.as_ref() != Some(credential) {
+            state.sessions.remove(&id);
+            tracing::info!(user = %session.username, "a session ended: its account was removed or its password changed");
+            return Err(AppError::unauthenticated());
+        }
+    }
+    Ok((Some(id), session))
+}
+
+/// The checks a write passes on top of a live session.
+fn check_write(state: &AppState, session: &Session, request: &Request) -> Result<(), AppError> {
+    check_origin(state, request.headers())?;
+    check_csrf(session, request.headers())?;
+    if session.role != Role::Owner {
+        return Err(AppError::forbidden(
+            "Your role (auditor) can read but not change anything.",
+            "insufficient_role",
+        ));
+    }
+    super::proxy::no_query(request.uri().query())
 }
 
 /// Whether a method changes something (everything but GET and HEAD).
@@ -120,31 +133,25 @@ pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppErro
 }
 
 /// Lets a request through only with a live session; writes also need an allowed origin, the
-/// CSRF token and the owner role. The session is handed to the handler as an extension.
+/// CSRF token and the owner role, and may carry no query string (no write of the Admin API
+/// takes one, and a dropped parameter would be a change the person did not ask for). The
+/// session is handed to the handler as an extension.
 pub async fn require_session(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let client = ClientAddr(
-        request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip()),
-    );
-    let checked = current(&state, request.headers(), client).and_then(|(_, session)| {
-        if is_write(request.method()) {
-            check_origin(&state, request.headers())?;
-            check_csrf(&session, request.headers())?;
-            if session.role != Role::Owner {
-                return Err(AppError::forbidden(
-                    "Your role (auditor) can read but not change anything.",
-                    "insufficient_role",
-                ));
-            }
+    let client = request
+        .extensions()
+        .get::<ClientAddr>()
+        .copied()
+        .unwrap_or_default();
+    let checked = match current(&state, request.headers(), client).await {
+        Ok((_, session)) if is_write(request.method()) => {
+            check_write(&state, &session, &request).map(|()| session)
         }
-        Ok(session)
-    });
+        other => other.map(|(_, session)| session),
+    };
     match checked {
         Ok(session) => {
             request.extensions_mut().insert(session);

@@ -19,11 +19,13 @@ mod session;
 mod users;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::{AppError, AppState};
 
-pub use guard::SESSION_COOKIE;
+pub use guard::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
 /// Every API route, with the session guard in front of `/api/v1`.
 pub fn router(state: AppState) -> Router {
@@ -49,12 +51,18 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::require_session,
         ));
+    // Sessions carry the CSRF token and created keys carry secrets: no API answer, errors
+    // included, may be kept by a browser or a proxy cache.
     let api = Router::new()
         .merge(session::router())
         .merge(journal)
         .route("/meta", get(session::meta))
         .nest("/v1", v1)
-        .fallback(unknown_api_route);
+        .fallback(unknown_api_route)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     Router::new()
         .nest("/api", api)
         .merge(health::router())

@@ -61,7 +61,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
             .get::<Session>()
             .cloned()
             .ok_or_else(AppError::unauthenticated)?;
-        let client = super::guard::ClientAddr::from_request_parts(parts, state)
+        let client = crate::client::ClientAddr::from_request_parts(parts, state)
             .await
             .map_or_else(|never| match never {}, |c| c.label());
         let request_id = parts
@@ -79,7 +79,11 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
 }
 
 /// Forwards a write for `caller`, exactly once, journaled before and after. If the journal
-/// cannot record the write, the write is not made.
+/// cannot record the request, the write is not made; once it is sent, upstream's answer always
+/// reaches the person (a result row the journal refuses waits in memory).
+///
+/// The write runs in a task of its own: if the browser goes away mid-request, the change may
+/// still be made upstream, so it is seen through and journaled all the same.
 pub async fn write(
     state: &AppState,
     caller: &Caller,
@@ -87,6 +91,24 @@ pub async fn write(
     path: &str,
     body: Option<Value>,
 ) -> Result<Response, AppError> {
+    let task = tokio::spawn(forward_write(
+        state.clone(),
+        caller.clone(),
+        method,
+        path.to_owned(),
+        body,
+    ));
+    task.await.map_err(|e| AppError::internal(&e))?
+}
+
+async fn forward_write(
+    state: AppState,
+    caller: Caller,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+) -> Result<Response, AppError> {
+    let path = path.as_str();
     let entry = journal::Request {
         request_id: caller.request_id.clone(),
         username: caller.session.username.clone(),
@@ -117,17 +139,20 @@ pub async fn write(
             (Ok(response), outcome)
         }
         Err(error) => {
+            let delivery = match error.code() {
+                Some(crate::error::UNREACHABLE) => journal::Delivery::NotSent,
+                Some(crate::error::OUTCOME_UNKNOWN) => journal::Delivery::Unknown,
+                _ => journal::Delivery::Answered,
+            };
             let outcome = journal::Outcome {
+                delivery,
                 status: error.status.as_u16(),
                 ..journal::Outcome::default()
             };
             (Err(error), outcome)
         }
     };
-    journal
-        .record_outcome(&entry, &outcome)
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    journal.record_outcome(&entry, &outcome).await;
     response
 }
 
@@ -142,6 +167,7 @@ async fn outcome_of(response: Response) -> Result<(Response, journal::Outcome), 
         .ok()
         .and_then(|v| v.get("id")?.as_str().map(str::to_owned));
     let outcome = journal::Outcome {
+        delivery: journal::Delivery::Answered,
         status: parts.status.as_u16(),
         upstream_request_id: parts
             .headers

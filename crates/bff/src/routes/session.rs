@@ -9,9 +9,14 @@ use axum::{Json, Router};
 use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{self, ClientAddr, SESSION_COOKIE};
+use super::guard::{self, ClientAddr};
 use crate::session::{Role, Session};
+use crate::throttle::Key;
 use crate::{AppError, AppState};
+
+/// The longest user name a sign-in may send: anything longer is refused before it is counted
+/// or looked up (accounts have at most 64 characters).
+pub const USERNAME_MAX: usize = 256;
 
 /// The session routes.
 pub fn router() -> Router<AppState> {
@@ -54,20 +59,32 @@ async fn sign_in(
 ) -> Result<Response, AppError> {
     guard::check_origin(&state, &headers)?;
     let form: SignIn = admin_api::body::parse(&body, &["username", "password"])?;
-    let keys = [
-        format!("user:{}", form.username),
-        format!("ip:{}", client.label()),
-    ];
-    if let Some(wait) = state.throttle.locked(&keys) {
-        return Err(AppError::too_many_sign_ins(wait));
+    if form.username.len() > USERNAME_MAX {
+        return Err(admin_api::ApiError::invalid_request(
+            format!("The user name is longer than {USERNAME_MAX} bytes."),
+            Some("username"),
+        )
+        .into());
     }
+    // A bounded number of password checks at once: argon2 is slow on purpose, and a flood of
+    // them would starve every other request. Beyond the bound, try again in a second.
+    let Ok(_checking) = state.sign_in_permits.clone().try_acquire_owned() else {
+        return Err(AppError::sign_in_busy());
+    };
+    let keys = [
+        Key::Account(form.username.clone()),
+        Key::Address(client.label()),
+    ];
+    state
+        .throttle
+        .begin(&keys)
+        .map_err(AppError::too_many_sign_ins)?;
     let account = state
         .accounts
         .verify(&form.username, &form.password)
         .await
         .map_err(|e| AppError::internal(&e))?;
     let Some(account) = account else {
-        state.throttle.failed(&keys);
         tracing::warn!(client = %client.label(), "a sign-in failed");
         return Err(AppError::new_unauthorized(
             "Incorrect username or password.",
@@ -75,11 +92,11 @@ async fn sign_in(
         ));
     };
     state.throttle.succeeded(&keys);
-    if let Some(old) = guard::session_id(&headers) {
+    if let Some(old) = guard::session_id(&state, &headers) {
         state.sessions.remove(&old);
     }
     let (id, session) = state.sessions.create(&account);
-    let cookie = Cookie::build((SESSION_COOKIE, id))
+    let cookie = Cookie::build((guard::cookie_name(&state), id))
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(state.secure_cookies)
@@ -95,7 +112,7 @@ async fn current_session(
     client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (_, session) = guard::current(&state, &headers, client)?;
+    let (_, session) = guard::current(&state, &headers, client).await?;
     Ok(Json(SessionInfo::from(&session)).into_response())
 }
 
@@ -104,11 +121,14 @@ async fn sign_out(
     client: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (id, session) = guard::current(&state, &headers, client)?;
+    let (id, session) = guard::current(&state, &headers, client).await?;
     guard::check_origin(&state, &headers)?;
     guard::check_csrf(&session, &headers)?;
-    state.sessions.remove(&id);
-    let mut expired = Cookie::build((SESSION_COOKIE, ""))
+    // A vouched-for identity has no cookie session to end: the proxy decides who is signed in.
+    if let Some(id) = id {
+        state.sessions.remove(&id);
+    }
+    let mut expired = Cookie::build((guard::cookie_name(&state), ""))
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(state.secure_cookies)

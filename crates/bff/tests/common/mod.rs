@@ -148,6 +148,8 @@ impl Harness {
             static_dir: None,
             secure_cookies: false,
             trusted_header: trusted_header.map(Arc::new),
+            trusted_proxies: Vec::new().into(),
+            sign_in_permits: gatehouse::sign_in_permits(),
         };
         Self {
             app: gatehouse::app(state.clone()),
@@ -237,7 +239,7 @@ impl Harness {
 
     /// Signs in; returns the session cookie value and the CSRF token.
     pub async fn sign_in(&self, username: &str, password: &str) -> (String, String) {
-        let body = format!(r#"{{"username":"{username}","password":"{password}"}}"#);
+        let body = sign_in_body(username, password);
         let answer = self
             .send("POST", "/api/session", None, None, Some(&body))
             .await;
@@ -313,5 +315,125 @@ impl Answer {
         if let Some(code) = code {
             assert_eq!(body["error"]["code"], code, "{body}");
         }
+    }
+}
+
+/// In the SSO tests: the proxy's range, an address in it, and an outsider.
+pub const PROXY_RANGE: &str = "10.0.0.0/8";
+pub const PROXY: &str = "10.1.2.3:4000";
+pub const OUTSIDER: &str = "192.0.2.50:4000";
+
+/// A BFF behind an SSO proxy in [`PROXY_RANGE`] that names people in `X-Forwarded-Email`;
+/// alice@acme.example is an owner, the rest of @acme.example auditors.
+pub async fn sso() -> Harness {
+    use gatehouse::trusted_header::{RoleMap, TrustedHeader};
+    let trusted = TrustedHeader {
+        header: "x-forwarded-email".into(),
+        roles: RoleMap {
+            owner: vec!["alice@acme.example".into()],
+            auditor: vec!["@acme.example".into()],
+        },
+    };
+    let mut harness =
+        Harness::around_with(small_sandbox(CANARY_KEY), Policy::default(), Some(trusted)).await;
+    harness.reconfigure(|state| {
+        state.trusted_proxies = vec![PROXY_RANGE.parse().expect("cidr")].into();
+    });
+    harness
+}
+
+/// The body of `POST /api/session`.
+pub fn sign_in_body(user: &str, password: &str) -> String {
+    format!(r#"{{"username":"{user}","password":"{password}"}}"#)
+}
+
+/// A BFF behind a TLS proxy in [`PROXY_RANGE`] (`--trusted-proxy` alone).
+pub async fn behind_proxy() -> Harness {
+    let mut harness = Harness::new().await;
+    harness.reconfigure(|state| {
+        state.trusted_proxies = vec![PROXY_RANGE.parse().expect("cidr")].into();
+    });
+    harness
+}
+
+/// Runs `gatehouse ARGS --data-dir DIR` with `stdin` as its input.
+pub fn gatehouse_cli(
+    data_dir: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run gatehouse");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+/// A socket address from text.
+pub fn addr(text: &str) -> std::net::SocketAddr {
+    text.parse().expect("a socket address")
+}
+
+impl Harness {
+    /// Rebuilds the router after `change` to its state (other flags, another upstream).
+    pub fn reconfigure(&mut self, change: impl FnOnce(&mut AppState)) {
+        change(&mut self.state);
+        self.app = gatehouse::app(self.state.clone());
+    }
+
+    /// Points the BFF at another upstream base URL (one that refuses or hangs up).
+    pub fn upstream_at(&mut self, base: &str) {
+        let upstream = Upstream::new(
+            &base.parse().expect("url"),
+            AdminKey::new(CANARY_KEY).expect("key"),
+        )
+        .expect("client");
+        self.reconfigure(|state| state.upstream = upstream);
+    }
+
+    /// The owner makes a user an owner, sending `extra` headers from `from`.
+    pub async fn owner_writes_from(
+        &self,
+        extra: &[(&str, &str)],
+        from: std::net::SocketAddr,
+    ) -> Answer {
+        let (cookie, csrf) = self.owner().await;
+        let cookie = format!("{SESSION_COOKIE}={cookie}");
+        let id = self.sandbox.read(|org| org.users()[4].id.clone());
+        let mut headers = vec![("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+        headers.extend_from_slice(extra);
+        self.send_with(
+            "POST",
+            &format!("/api/v1/organization/users/{id}"),
+            &headers,
+            Some(from),
+            Some(r#"{"role":"owner"}"#),
+        )
+        .await
+    }
+
+    /// The journal's newest `n` rows, newest first.
+    pub async fn journal_rows(&self, n: u32) -> Vec<gatehouse::journal::Entry> {
+        self.journal
+            .list(&gatehouse::journal::Filter {
+                limit: n,
+                ..Default::default()
+            })
+            .await
+            .expect("journal")
+            .0
     }
 }
