@@ -356,6 +356,9 @@ pub struct JournalEntry {
     pub status: Option<i64>,
     pub upstream_request_id: Option<String>,
     pub object_id: Option<String>,
+    /// On a write's result: `answered`, `not_sent` or `unknown` (sent, never answered).
+    #[serde(default)]
+    pub outcome: Option<String>,
 }
 
 /// `GET /api/journal`, newest first, optionally by one portal user.

@@ -26,6 +26,7 @@ fn entry(seq: i64, phase: &str, status: Option<i64>, object_id: Option<&str>) ->
         status,
         upstream_request_id: Some("req_1".into()),
         object_id: object_id.map(str::to_owned),
+        outcome: (phase == "result").then(|| "answered".to_owned()),
     }
 }
 
@@ -50,6 +51,33 @@ async fn rows_name_the_person_and_the_outcome() {
     assert!(text.contains("200 · proj_new"), "{text}");
     assert!(text.contains("sent to OpenAI"), "{text}");
     assert!(text.contains("2026-09-21 14:13:20 UTC"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn writes_never_answered_or_never_sent_say_so() {
+    let root = common::root();
+    let unknown = JournalEntry {
+        outcome: Some("unknown".into()),
+        ..entry(3, "result", None, None)
+    };
+    let not_sent = JournalEntry {
+        outcome: Some("not_sent".into()),
+        ..entry(2, "result", None, None)
+    };
+    let entries = vec![unknown, not_sent];
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <JournalTable entries=entries.clone()/> },
+    );
+    leptos::task::tick().await;
+    let outcomes = common::texts(&root, "td.outcome");
+    assert_eq!(
+        outcomes,
+        vec![
+            "no answer: it may have been made",
+            "not sent: OpenAI unreachable"
+        ]
+    );
 }
 
 #[wasm_bindgen_test]

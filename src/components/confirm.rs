@@ -60,7 +60,7 @@ pub fn ConfirmDialog(
                     <input id="confirm-name" autocomplete="off" prop:value=typed
                         on:input=move |e| typed.set(event_target_value(&e))/>
                 })}
-                <FormError error=error/>
+                <FormError error=error audit=write.audit/>
                 <div class="buttons">
                     <button type="button" on:click=cancel>"Cancel"</button>
                     <SubmitButton write=write label=confirm_label pending_label=pending_label class=class
@@ -106,7 +106,7 @@ pub fn TextDialog(
             <form on:submit=submit>
                 <label for="dialog-text">{label}</label>
                 <input id="dialog-text" autocomplete="off" prop:value=text on:input=move |e| text.set(event_target_value(&e))/>
-                <FormError error=error/>
+                <FormError error=error audit=write.audit/>
                 <div class="buttons">
                     <button type="button" on:click=cancel>"Cancel"</button>
                     <SubmitButton write=write label=save_label pending_label=pending_label/>

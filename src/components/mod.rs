@@ -13,7 +13,7 @@ mod write;
 pub use confirm::{ConfirmDialog, TextDialog};
 pub use dialog::Modal;
 pub use listing::{Listing, ListingStatus};
-pub use notice::{ErrorNotice, FormError};
+pub use notice::{ErrorNotice, FormError, RECENT_AUDIT_LOG};
 pub use pager::{CursorTrail, Pager, page_summary};
 pub use secret::{Secret, SecretDialog, SecretRegion, SecretSlot};
 pub use theme::{ThemePicker, restore as theme_restore};

@@ -13,6 +13,9 @@ use crate::api::ClientError;
 pub struct Write {
     pub pending: RwSignal<bool>,
     pub error: RwSignal<Option<ClientError>>,
+    /// The audit-log view of what the write is about, for when its outcome is unknown (see
+    /// [`Write::about`]); `None` points the person at the last hour instead.
+    pub audit: RwSignal<Option<String>>,
 }
 
 impl Write {
@@ -21,7 +24,15 @@ impl Write {
         Self {
             pending: RwSignal::new(false),
             error: RwSignal::new(None),
+            audit: RwSignal::new(None),
         }
+    }
+
+    /// Says which audit-log view shows what this write changes (an `audit_link`), so that an
+    /// unknown outcome links straight to it.
+    pub fn about(self, audit_href: String) -> Self {
+        self.audit.set(Some(audit_href));
+        self
     }
 
     /// Runs `call` unless one is already pending; `on_ok` gets its answer, an error stays in

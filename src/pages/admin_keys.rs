@@ -213,7 +213,7 @@ fn CreateAdminKey(on_created: Callback<()>) -> impl IntoView {
             <label for="admin-key-days">"Expires after (days, optional)"</label>
             <input id="admin-key-days" inputmode="numeric" class="short" prop:value=days on:input=move |e| days.set(event_target_value(&e))/>
             <SubmitButton write=write label="Create admin key" pending_label="Creating…"/>
-            <FormError error=write.error/>
+            <FormError error=write.error audit=write.audit/>
         </form>
     }
 }

@@ -76,7 +76,7 @@ pub fn InvitesPage() -> impl IntoView {
                 <InviteForm projects=projects on_invited=invited/>
             </Show>
             <ListingStatus first_load=listing.first_load() error=listing.error() noun="invites"/>
-            <FormError error=accept_write.error/>
+            <FormError error=accept_write.error audit=accept_write.audit/>
             <div class="listing" aria-busy=move || listing.loading.get().to_string()>
                 {move || listing.page.with(|p| matches!(p, Some(Ok(_)))).then(|| {
                     let (has_more, last_id) = listing.more();
@@ -310,7 +310,7 @@ pub fn InviteForm(
                 </For>
                 <button type="button" on:click=add_project>"Add a project"</button>
             </fieldset>
-            <FormError error=write.error/>
+            <FormError error=write.error audit=write.audit/>
             <SubmitButton write=write label="Send invite" pending_label="Inviting…"/>
         </form>
     }

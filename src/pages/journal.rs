@@ -94,9 +94,11 @@ pub fn JournalTable(
             </thead>
             <tbody>
                 {entries.into_iter().map(|entry| {
-                    let outcome = match (entry.phase.as_str(), entry.status) {
-                        ("request", _) => "sent to OpenAI".to_owned(),
-                        (_, Some(status)) => match &entry.object_id {
+                    let outcome = match (entry.phase.as_str(), entry.status, entry.outcome.as_deref()) {
+                        ("request", _, _) => "sent to OpenAI".to_owned(),
+                        (_, _, Some("unknown")) => "no answer: it may have been made".to_owned(),
+                        (_, _, Some("not_sent")) => "not sent: OpenAI unreachable".to_owned(),
+                        (_, Some(status), _) => match &entry.object_id {
                             Some(id) => format!("{status} · {id}"),
                             None => status.to_string(),
                         },

@@ -184,21 +184,23 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
             let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", member.id));
             let body =
                 serde_json::to_value(ProjectUserUpdate { role: role.into() }).unwrap_or_default();
-            change_write.run(
-                async move { api::post::<ProjectUser>(&csrf, &path, Some(&body)).await },
-                move |updated| {
-                    to_change.set(None);
-                    listing.reload();
-                    toasts.push(Toast {
-                        message: format!(
-                            "{} is now a project {}.",
-                            updated.email.clone().unwrap_or(updated.id.clone()),
-                            updated.role
-                        ),
-                        audit_link: Some(audit_link("resource_id", &updated.id)),
-                    });
-                },
-            );
+            change_write
+                .about(audit_link("resource_id", &member.id))
+                .run(
+                    async move { api::post::<ProjectUser>(&csrf, &path, Some(&body)).await },
+                    move |updated| {
+                        to_change.set(None);
+                        listing.reload();
+                        toasts.push(Toast {
+                            message: format!(
+                                "{} is now a project {}.",
+                                updated.email.clone().unwrap_or(updated.id.clone()),
+                                updated.role
+                            ),
+                            audit_link: Some(audit_link("resource_id", &updated.id)),
+                        });
+                    },
+                );
         })
     };
     let remove = delete_confirmed(
@@ -232,7 +234,7 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
                     <option value="owner">"Owner"</option>
                 </select>
                 <SubmitButton write=add_write label="Add member" pending_label="Adding…"/>
-                <FormError error=add_write.error/>
+                <FormError error=add_write.error audit=add_write.audit/>
             </form>
         })}
         <ListingStatus first_load=listing.first_load() error=listing.error() noun="members"/>
@@ -381,17 +383,19 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
             }
             let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", account.id));
             let body = serde_json::to_value(&body).unwrap_or_default();
-            rename_write.run(
-                async move { api::post::<ServiceAccount>(&csrf, &path, Some(&body)).await },
-                move |renamed| {
-                    to_rename.set(None);
-                    listing.reload();
-                    toasts.push(Toast {
-                        message: format!("The service account is now called {}.", renamed.name),
-                        audit_link: Some(audit_link("resource_id", &renamed.id)),
-                    });
-                },
-            );
+            rename_write
+                .about(audit_link("resource_id", &account.id))
+                .run(
+                    async move { api::post::<ServiceAccount>(&csrf, &path, Some(&body)).await },
+                    move |renamed| {
+                        to_rename.set(None);
+                        listing.reload();
+                        toasts.push(Toast {
+                            message: format!("The service account is now called {}.", renamed.name),
+                            audit_link: Some(audit_link("resource_id", &renamed.id)),
+                        });
+                    },
+                );
         })
     };
     let delete = delete_confirmed(
@@ -409,7 +413,7 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 <label for="account-name">"New service account"</label>
                 <input id="account-name" autocomplete="off" prop:value=name on:input=move |e| name.set(event_target_value(&e))/>
                 <SubmitButton write=create_write label="Create service account" pending_label="Creating…"/>
-                <FormError error=create_write.error/>
+                <FormError error=create_write.error audit=create_write.audit/>
             </form>
         })}
         <ListingStatus first_load=listing.first_load() error=listing.error() noun="service accounts"/>
@@ -742,7 +746,7 @@ fn RateLimitRow(limit: ProjectRateLimit, base: String, can_write: bool) -> impl 
                         </button>
                         <button type="button" on:click=move |_| { write.reset(); editing.set(false); }>"Cancel"</button>
                     </Show>
-                    <FormError error=write.error/>
+                    <FormError error=write.error audit=write.audit/>
                 </td>
             })}
         </tr>

@@ -101,21 +101,23 @@ pub fn ProjectsPage() -> impl IntoView {
             format!("/organization/projects/{}", project.id),
         );
         let body = serde_json::to_value(&body).unwrap_or_default();
-        rename_write.run(
-            async move { api::post::<Project>(&csrf, &path, Some(&body)).await },
-            move |renamed| {
-                to_rename.set(None);
-                listing.reload();
-                refresh.update(|n| *n += 1);
-                toasts.push(Toast {
-                    message: format!(
-                        "The project is now called {}.",
-                        renamed.name.clone().unwrap_or_default()
-                    ),
-                    audit_link: Some(audit_link("project_id", &renamed.id)),
-                });
-            },
-        );
+        rename_write
+            .about(audit_link("project_id", &project.id))
+            .run(
+                async move { api::post::<Project>(&csrf, &path, Some(&body)).await },
+                move |renamed| {
+                    to_rename.set(None);
+                    listing.reload();
+                    refresh.update(|n| *n += 1);
+                    toasts.push(Toast {
+                        message: format!(
+                            "The project is now called {}.",
+                            renamed.name.clone().unwrap_or_default()
+                        ),
+                        audit_link: Some(audit_link("project_id", &renamed.id)),
+                    });
+                },
+            );
     });
     let archive = Callback::new(move |()| {
         let Some(project) = to_archive.get_untracked() else {
@@ -125,18 +127,23 @@ pub fn ProjectsPage() -> impl IntoView {
             auth.csrf_token(),
             format!("/organization/projects/{}/archive", project.id),
         );
-        archive_write.run(
-            async move { api::post::<Project>(&csrf, &path, None).await },
-            move |archived| {
-                to_archive.set(None);
-                listing.reload();
-                refresh.update(|n| *n += 1);
-                toasts.push(Toast {
-                    message: format!("{} is archived.", archived.name.clone().unwrap_or_default()),
-                    audit_link: Some(audit_link("project_id", &archived.id)),
-                });
-            },
-        );
+        archive_write
+            .about(audit_link("project_id", &project.id))
+            .run(
+                async move { api::post::<Project>(&csrf, &path, None).await },
+                move |archived| {
+                    to_archive.set(None);
+                    listing.reload();
+                    refresh.update(|n| *n += 1);
+                    toasts.push(Toast {
+                        message: format!(
+                            "{} is archived.",
+                            archived.name.clone().unwrap_or_default()
+                        ),
+                        audit_link: Some(audit_link("project_id", &archived.id)),
+                    });
+                },
+            );
     });
     let actions = ProjectActions {
         rename: Callback::new(move |p| {
@@ -265,7 +272,7 @@ fn CreateProject(
             <label for="new-project">"New project"</label>
             <input id="new-project" autocomplete="off" prop:value=name on:input=move |e| name.set(event_target_value(&e))/>
             <SubmitButton write=write label="Create project" pending_label="Creating…"/>
-            <FormError error=write.error/>
+            <FormError error=write.error audit=write.audit/>
         </form>
     }
 }

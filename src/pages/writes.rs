@@ -33,17 +33,19 @@ where
         };
         let (csrf, path) = (auth.csrf_token(), path_of(&item));
         let after = Arc::clone(&after);
-        write.run(
-            async move { api::delete::<serde_json::Value>(&csrf, &path).await },
-            move |_| {
-                let (id_of, done, reload) = &*after;
-                subject.set(None);
-                reload();
-                toasts.push(Toast {
-                    message: done(&item),
-                    audit_link: Some(audit_link("resource_id", &id_of(&item))),
-                });
-            },
-        );
+        write
+            .about(audit_link("resource_id", &(after.0)(&item)))
+            .run(
+                async move { api::delete::<serde_json::Value>(&csrf, &path).await },
+                move |_| {
+                    let (id_of, done, reload) = &*after;
+                    subject.set(None);
+                    reload();
+                    toasts.push(Toast {
+                        message: done(&item),
+                        audit_link: Some(audit_link("resource_id", &id_of(&item))),
+                    });
+                },
+            );
     })
 }
