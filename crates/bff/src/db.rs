@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS journal (
 );
 CREATE INDEX IF NOT EXISTS journal_by_user ON journal (username, seq);
 CREATE INDEX IF NOT EXISTS journal_by_time ON journal (at);
+CREATE INDEX IF NOT EXISTS journal_by_request ON journal (request_id);
 ";
 
 /// The audit archive (see `archive`), applied idempotently after [`SCHEMA`].
@@ -73,6 +74,14 @@ CREATE TABLE IF NOT EXISTS audit_event_actors (
 );
 CREATE INDEX IF NOT EXISTS audit_event_actors_by_event ON audit_event_actors (event_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS audit_events_fts USING fts5 (text, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS audit_attributions (
+    event_id    TEXT PRIMARY KEY NOT NULL,
+    journal_seq INTEGER NOT NULL,
+    username    TEXT NOT NULL,
+    role        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_attributions_by_user ON audit_attributions (username);
+CREATE INDEX IF NOT EXISTS audit_attributions_by_write ON audit_attributions (journal_seq);
 CREATE TABLE IF NOT EXISTS sync_state (
     id                INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
     backfill_cursor   TEXT,
@@ -132,5 +141,8 @@ pub async fn open(data_dir: &Path) -> anyhow::Result<SqlitePool> {
         .execute(&pool)
         .await
         .context("cannot apply the audit archive's schema")?;
+    // When the last two completed sync cycles began (see `Archive::two_polls_since`).
+    add_column(&pool, "sync_state", "cycle_started", "INTEGER").await?;
+    add_column(&pool, "sync_state", "previous_cycle_started", "INTEGER").await?;
     Ok(pool)
 }

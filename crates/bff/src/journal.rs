@@ -60,6 +60,18 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Whether this is the result row of a write of the organization that upstream answered
+    /// with success: one that should have made an audit event. (`portal_writes` selects the
+    /// same rows in SQL.)
+    pub fn is_portal_write(&self) -> bool {
+        self.phase == "result"
+            && self.status.is_some_and(|s| (200..300).contains(&s))
+            && self.object_id.is_some()
+            && self.method != "GET"
+            && self.role != SYSTEM_ROLE
+            && self.path.starts_with("/organization/")
+    }
+
     /// The hash of this row's content chained to `prev_hash`. Fields are length-prefixed, so no
     /// two different rows serialise to the same bytes.
     fn compute_hash(&self) -> String {
@@ -385,6 +397,49 @@ impl Journal {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The writes upstream answered with success whose answer came within `[from, to]`, each
+    /// with the time its request row was written: what attribution joins events to. Exports,
+    /// Gatehouse's own rows and the sandbox's controls are not writes of the organization.
+    pub async fn portal_writes(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> anyhow::Result<Vec<crate::attribution::PortalWrite>> {
+        let rows = sqlx::query(
+            "SELECT res.seq, res.method, res.path, res.object_id, res.at, res.username, res.role,
+                    (SELECT MAX(req.at) FROM journal req
+                      WHERE req.request_id = res.request_id AND req.phase = 'request'
+                        AND req.seq < res.seq) AS requested_at
+             FROM journal res
+             WHERE res.phase = 'result' AND res.at BETWEEN ?1 AND ?2
+               AND res.status BETWEEN 200 AND 299 AND res.object_id IS NOT NULL
+               AND res.method <> 'GET' AND res.role <> ?3 AND res.path LIKE '/organization/%'",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(SYSTEM_ROLE)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let answered_at: i64 = row.get("at");
+                crate::attribution::PortalWrite {
+                    seq: row.get("seq"),
+                    method: row.get("method"),
+                    path: row.get("path"),
+                    object_id: row.get("object_id"),
+                    requested_at: row
+                        .get::<Option<i64>, _>("requested_at")
+                        .unwrap_or(answered_at),
+                    answered_at,
+                    username: row.get("username"),
+                    role: row.get("role"),
+                }
+            })
+            .collect())
     }
 
     /// A page of entries, newest first, optionally by one user and within `[since, until]`.

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod archive;
+pub mod attribution;
 pub mod client;
 pub mod config;
 pub mod db;

@@ -64,6 +64,9 @@ impl Default for Policy {
 /// rate limit.
 pub const READINESS_TTL: Duration = Duration::from_secs(10);
 
+/// How long attribution reuses the list of the portal's own admin keys.
+pub const OWN_KEYS_TTL: Duration = Duration::from_secs(60);
+
 /// The upstream API at one fixed base URL.
 #[derive(Clone, Debug)]
 pub struct Upstream {
@@ -74,7 +77,12 @@ pub struct Upstream {
     /// The last readiness check and when it ran. Held across a check, so probes arriving
     /// together share one.
     readiness: Arc<tokio::sync::Mutex<Option<(std::time::Instant, Readiness)>>>,
+    /// The portal's own admin keys and when they were read (see `own_keys_recent`).
+    own_keys: OwnKeysCache,
 }
+
+type OwnKeysCache =
+    Arc<tokio::sync::Mutex<Option<(std::time::Instant, std::collections::HashSet<String>)>>>;
 
 /// What `/readyz` reports about upstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +115,7 @@ impl Upstream {
             key,
             policy,
             readiness: Arc::default(),
+            own_keys: Arc::default(),
         })
     }
 
@@ -118,6 +127,78 @@ impl Upstream {
         redacted
             .rsplit_once("...")
             .is_some_and(|(_, end)| end.len() >= 3 && self.key.0.ends_with(end))
+    }
+
+    /// The admin keys whose redacted value matches the key the portal itself uses. Upstream cannot
+    /// say which key made a call, so this compares the visible end of each key's value; two keys
+    /// sharing it would both be listed, which errs on the side of caution. An error if the keys
+    /// could not all be read (more than 1,000), since a delete must not pass unchecked.
+    pub async fn own_key_ids(&self) -> Result<Vec<String>, AppError> {
+        let mut ids = Vec::new();
+        let mut query = admin_api::admin_api_keys::ListAdminKeysQuery::default();
+        query.paging.limit = Some(100);
+        // Bounded: 10 pages of 100 keys.
+        for page_number in 1..=10 {
+            let response = self
+                .send(
+                    Method::GET,
+                    "/organization/admin_api_keys",
+                    &query.to_query_string(),
+                    None,
+                )
+                .await?;
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+                .await
+                .map_err(|e| AppError::bad_gateway("OpenAI's answer broke off.", &e))?;
+            if !status.is_success() {
+                return Err(AppError::bad_gateway(
+                    "OpenAI did not list the admin keys.",
+                    &format!("upstream answered {status}"),
+                ));
+            }
+            let page: admin_api::ListPage<admin_api::admin_api_keys::AdminApiKey> =
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    AppError::bad_gateway("OpenAI's answer was not a list of admin keys.", &e)
+                })?;
+            ids.extend(
+                page.data
+                    .iter()
+                    .filter(|k| self.may_be_own_key(&k.redacted_value))
+                    .map(|k| k.id.clone()),
+            );
+            match (page.has_more, page.last_id) {
+                (true, Some(_)) if page_number == 10 => {
+                    return Err(AppError {
+                        status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        error: admin_api::ApiError::invalid_request(
+                            "The organization has more than 1,000 admin keys; Gatehouse could not check which one it runs on, so it deletes none.",
+                            None,
+                        ),
+                        retry_after: None,
+                    });
+                }
+                (true, Some(last)) => query.paging.after = Some(last),
+                _ => return Ok(ids),
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The ids of the admin keys that may be the portal's own, read at most once per
+    /// [`OWN_KEYS_TTL`]: what attribution needs on every page, where a key minutes old is
+    /// no loss (deletes check afresh with [`Upstream::own_key_ids`]).
+    pub async fn own_keys_recent(&self) -> Result<std::collections::HashSet<String>, AppError> {
+        let mut cached = self.own_keys.lock().await;
+        if let Some((at, ids)) = &*cached
+            && at.elapsed() < OWN_KEYS_TTL
+        {
+            return Ok(ids.clone());
+        }
+        let ids: std::collections::HashSet<String> =
+            self.own_key_ids().await?.into_iter().collect();
+        *cached = Some((std::time::Instant::now(), ids.clone()));
+        Ok(ids)
     }
 
     /// Whether upstream answers and accepts the key: one cheap read, not retried, at most

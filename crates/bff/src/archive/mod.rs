@@ -6,6 +6,7 @@
 //! query side (`store`) answers upstream's list filters, plus `q`, from the database, in
 //! upstream's order and cursor semantics, and counts events per hour or day.
 
+mod attribution;
 mod store;
 mod sync;
 

@@ -21,6 +21,9 @@ pub struct Search {
     pub query: ListAuditLogsQuery,
     /// Full-text words; see [`fts_query`].
     pub q: Option<String>,
+    /// Everything a portal user did: the events attributed to them, and those whose actor's
+    /// email is their name (their own sessions, for people an SSO proxy names by email).
+    pub portal_user: Option<String>,
 }
 
 /// The buckets of a histogram.
@@ -238,6 +241,14 @@ fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
             push_list(builder, values);
             builder.push("))");
         }
+    }
+    if let Some(user) = &search.portal_user {
+        builder
+            .push(" AND (e.id IN (SELECT t.event_id FROM audit_attributions t WHERE t.username = ")
+            .push_bind(user.clone())
+            .push(") OR e.id IN (SELECT a.event_id FROM audit_event_actors a WHERE a.kind = 'email' AND a.value = ")
+            .push_bind(user.clone())
+            .push("))");
     }
     if let Some(expression) = search.q.as_deref().and_then(fts_query) {
         builder

@@ -106,8 +106,9 @@ impl Archive {
 
     /// The cycle itself; the caller holds `syncing`.
     async fn cycle(&self) -> anyhow::Result<SyncReport> {
+        let started = now();
         self.last_attempt
-            .store(now(), std::sync::atomic::Ordering::SeqCst);
+            .store(started, std::sync::atomic::Ordering::SeqCst);
         // Whatever was written before this cycle began, it will see.
         self.stale.store(false, std::sync::atomic::Ordering::SeqCst);
         let report = SyncReport {
@@ -115,10 +116,22 @@ impl Archive {
             added: self.poll().await?,
             pruned: self.prune().await?,
         };
-        sqlx::query("UPDATE sync_state SET last_sync = ? WHERE id = 1")
-            .bind(now())
-            .execute(&self.pool)
-            .await?;
+        // The last day again: journal rows that landed after their events are joined now.
+        if let Err(error) = self
+            .attribute_between(started - super::attribution::RECENT, started)
+            .await
+        {
+            tracing::warn!(error = %format!("{error:#}"), "audit events could not be attributed this cycle");
+        }
+        sqlx::query(
+            "UPDATE sync_state SET last_sync = ?, previous_cycle_started = cycle_started,
+                 cycle_started = ?
+             WHERE id = 1",
+        )
+        .bind(now())
+        .bind(started)
+        .execute(&self.pool)
+        .await?;
         Ok(report)
     }
 
@@ -208,6 +221,12 @@ impl Archive {
             .await?;
             tx.commit().await?;
             stored += u64::try_from(added).unwrap_or(0);
+            let times = page.events.iter().map(|(e, _)| e.effective_at);
+            if let (Some(from), Some(to)) = (times.clone().min(), times.max())
+                && let Err(error) = self.attribute_between(from, to).await
+            {
+                tracing::warn!(error = %format!("{error:#}"), "a backfilled page could not be attributed");
+            }
         }
     }
 

@@ -31,66 +31,12 @@ pub fn portal_router() -> Router<AppState> {
     Router::new().route("/admin_key_in_use", get(key_in_use))
 }
 
-/// The admin keys whose redacted value matches the key the portal itself uses. Upstream cannot
-/// say which key made a call, so this compares the visible end of each key's value; two keys
-/// sharing it would both be listed, which errs on the side of caution. An error if the keys
-/// could not all be read (more than 1,000), since a delete must not pass unchecked.
-async fn own_key_ids(state: &AppState) -> Result<Vec<String>, AppError> {
-    let mut ids = Vec::new();
-    let mut query = ListAdminKeysQuery::default();
-    query.paging.limit = Some(100);
-    // Bounded: 10 pages of 100 keys.
-    for page_number in 1..=10 {
-        let response = proxy::read(
-            state,
-            "/organization/admin_api_keys",
-            &query.to_query_string(),
-        )
-        .await?;
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
-            .await
-            .map_err(|e| AppError::bad_gateway("OpenAI's answer broke off.", &e))?;
-        if !status.is_success() {
-            return Err(AppError::bad_gateway(
-                "OpenAI did not list the admin keys.",
-                &format!("upstream answered {status}"),
-            ));
-        }
-        let page: admin_api::ListPage<admin_api::admin_api_keys::AdminApiKey> =
-            serde_json::from_slice(&bytes).map_err(|e| {
-                AppError::bad_gateway("OpenAI's answer was not a list of admin keys.", &e)
-            })?;
-        ids.extend(
-            page.data
-                .iter()
-                .filter(|k| state.upstream.may_be_own_key(&k.redacted_value))
-                .map(|k| k.id.clone()),
-        );
-        match (page.has_more, page.last_id) {
-            (true, Some(_)) if page_number == 10 => {
-                return Err(AppError {
-                    status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    error: admin_api::ApiError::invalid_request(
-                        "The organization has more than 1,000 admin keys; Gatehouse could not check which one it runs on, so it deletes none.",
-                        None,
-                    ),
-                    retry_after: None,
-                });
-            }
-            (true, Some(last)) => query.paging.after = Some(last),
-            _ => return Ok(ids),
-        }
-    }
-    Ok(ids)
-}
-
 /// `GET /api/admin_key_in_use`: `{"ids": [...]}`, the admin keys the portal may be
 /// using, so the app can mark them and refuse to delete them.
 async fn key_in_use(
     State(state): State<AppState>,
 ) -> Result<axum::Json<serde_json::Value>, AppError> {
-    let ids = own_key_ids(&state).await?;
+    let ids = state.upstream.own_key_ids().await?;
     Ok(axum::Json(serde_json::json!({ "ids": ids })))
 }
 
@@ -148,7 +94,7 @@ async fn delete_admin_key(
     Path(key_id): Path<String>,
 ) -> Result<Response, AppError> {
     ids::admin_key_id(&key_id)?;
-    if own_key_ids(&state).await?.contains(&key_id) {
+    if state.upstream.own_key_ids().await?.contains(&key_id) {
         return Err(AppError {
             status: axum::http::StatusCode::CONFLICT,
             error: admin_api::ApiError::invalid_request(

@@ -18,7 +18,10 @@ use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::Value;
 
+use std::collections::HashMap;
+
 use crate::archive::{Archive, Bucket, Coverage, Histogram, Search};
+use crate::attribution::Attribution;
 use crate::{AppError, AppState};
 
 /// The longest `q` accepted.
@@ -32,11 +35,13 @@ pub fn router() -> Router<AppState> {
         .route("/archive/status", get(archive_status))
 }
 
-/// A page of archived events and what the archive covers.
+/// A page of archived events, who made them through the portal, and what the archive covers.
 #[derive(Debug, Serialize)]
 struct ArchivePage {
     #[serde(flatten)]
     page: ListPage<Value>,
+    /// Event id → the portal user behind it, for the page's attributed events.
+    attributions: HashMap<String, Attribution>,
     coverage: Coverage,
 }
 
@@ -67,11 +72,24 @@ async fn list_archived_events(
         archive.catch_up().await;
     }
     let page = archive.list(&search).await?;
+    let ids: Vec<&str> = page
+        .data
+        .iter()
+        .filter_map(|e| e.get("id")?.as_str())
+        .collect();
+    let attributions = archive
+        .attributions_of(&ids)
+        .await
+        .map_err(|e| AppError::internal(&e))?;
     let coverage = archive
         .coverage()
         .await
         .map_err(|e| AppError::internal(&e))?;
-    Ok(Json(ArchivePage { page, coverage }))
+    Ok(Json(ArchivePage {
+        page,
+        attributions,
+        coverage,
+    }))
 }
 
 async fn count_archived_events(
@@ -150,9 +168,11 @@ fn take_search(pairs: &mut QueryPairs) -> Result<Search, ApiError> {
             Some("q"),
         ));
     }
+    let portal_user = pairs.one("portal_user")?.filter(|u| !u.trim().is_empty());
     Ok(Search {
         query: ListAuditLogsQuery::take_from(pairs)?,
         q,
+        portal_user,
     })
 }
 

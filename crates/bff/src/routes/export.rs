@@ -8,6 +8,7 @@
 //! go), when, who, and whether it completed, failed or was cancelled. The manifest is journaled
 //! when the file ends and served from the journal by `GET /api/audit_logs/export/{id}/manifest`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -24,6 +25,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::proxy::Caller;
+use crate::attribution::Attribution;
 use crate::journal::{self, Journal};
 use crate::{AppError, AppState};
 
@@ -155,6 +157,9 @@ const COLUMNS: &[&str] = &[
     "project_name",
     "resource_id",
     "payload",
+    "portal_user",
+    "portal_role",
+    "journal_seq",
 ];
 
 async fn export_audit_logs(
@@ -265,7 +270,8 @@ impl Run {
             }
         };
         let mut chunk = prefix.unwrap_or_default();
-        chunk.push_str(&render(self.format, &page.data));
+        let attributions = crate::attribution::on_the_fly(&self.state, &page.data).await;
+        chunk.push_str(&render(self.format, &page.data, &attributions));
         self.walk = Some(match (page.has_more, page.last_id) {
             (true, Some(last)) => Walk::Next(last),
             _ => Walk::End(Ending::Complete),
@@ -304,6 +310,8 @@ struct Manifest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
     exported_by: ExportedBy<'a>,
+    /// Whether each event names the portal user behind it (always, since attribution exists).
+    attribution: bool,
 }
 
 /// Who exported.
@@ -434,6 +442,7 @@ impl Tally {
                 username: &self.who.username,
                 role: &self.who.role,
             },
+            attribution: true,
         };
         let request = journal::Request {
             body: serde_json::to_value(&manifest).ok(),
@@ -483,19 +492,37 @@ async fn fetch(
         .map_err(|e| AppError::bad_gateway("OpenAI's answer was not an audit-log page.", &e))
 }
 
-/// One page of events in the file's format.
-fn render(format: Format, events: &[AuditLog]) -> String {
+/// One page of events in the file's format, each with the portal user behind it, if any:
+/// CSV's last three columns, or NDJSON's `gatehouse` member beside upstream's own fields.
+fn render(
+    format: Format,
+    events: &[AuditLog],
+    attributions: &HashMap<String, Attribution>,
+) -> String {
     match format {
         Format::Ndjson => events
             .iter()
-            .map(|event| serde_json::to_string(event).unwrap_or_default() + "\n")
+            .map(|event| {
+                let mut line = serde_json::to_value(event).unwrap_or_default();
+                if let Some(object) = line.as_object_mut() {
+                    object.insert(
+                        "gatehouse".into(),
+                        serde_json::to_value(attributions.get(&event.id)).unwrap_or_default(),
+                    );
+                }
+                line.to_string() + "\n"
+            })
             .collect(),
-        Format::Csv => csv_lines(events.iter().map(csv_fields)),
+        Format::Csv => csv_lines(
+            events
+                .iter()
+                .map(|event| csv_fields(event, attributions.get(&event.id))),
+        ),
     }
 }
 
 /// The CSV cells of one event, in [`COLUMNS`] order.
-fn csv_fields(event: &AuditLog) -> [String; 16] {
+fn csv_fields(event: &AuditLog, by: Option<&Attribution>) -> [String; 19] {
     let actor = event.actor.as_ref();
     let session = actor.and_then(|a| a.session.as_ref());
     let key = actor.and_then(|a| a.api_key.as_ref());
@@ -534,6 +561,9 @@ fn csv_fields(event: &AuditLog) -> [String; 16] {
             .unwrap_or_default(),
         event.resource_id().unwrap_or_default().to_owned(),
         event.payload().map(ToString::to_string).unwrap_or_default(),
+        by.map(|a| a.username.clone()).unwrap_or_default(),
+        by.map(|a| a.role.clone()).unwrap_or_default(),
+        by.map(|a| a.journal_seq.to_string()).unwrap_or_default(),
     ]
 }
 

@@ -437,3 +437,136 @@ impl Harness {
             .0
     }
 }
+
+/// Ids of real objects in the seeded sandbox.
+pub struct Ids {
+    pub user: String,
+    /// Someone in the organization but not in `project`.
+    pub newcomer: String,
+    pub project: String,
+    pub member: String,
+    pub account: String,
+    pub user_key: String,
+    pub invite: String,
+    pub admin_key: String,
+}
+
+pub fn ids(harness: &Harness) -> Ids {
+    harness.sandbox.read(|org| {
+        // Not the default project (the first), which cannot be archived.
+        let project = org
+            .projects()
+            .iter()
+            .skip(1)
+            .find(|p| !p.service_accounts.is_empty())
+            .expect("project");
+        let user = org.users()[5].id.clone();
+        let newcomer = org
+            .users()
+            .iter()
+            .find(|u| u.id != user && !project.members.iter().any(|m| m.id == u.id))
+            .expect("someone outside the project")
+            .id
+            .clone();
+        Ids {
+            user,
+            newcomer,
+            project: project.project.id.clone(),
+            member: project.members[1].id.clone(),
+            account: project.service_accounts[0].id.clone(),
+            user_key: project
+                .api_keys
+                .iter()
+                .find(|k| k.owner.kind == "user")
+                .expect("key")
+                .id
+                .clone(),
+            invite: org.invites()[0].id.clone(),
+            admin_key: org.admin_keys()[1].id.clone(),
+        }
+    })
+}
+
+/// Every mutating operation the portal offers: method, path, body.
+pub fn writes(ids: &Ids) -> Vec<(&'static str, String, Option<String>)> {
+    let p = format!("/api/v1/organization/projects/{}", ids.project);
+    vec![
+        (
+            "POST",
+            format!("/api/v1/organization/users/{}", ids.user),
+            Some(r#"{"role":"owner"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/organization/users/{}", ids.user),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/invites".into(),
+            Some(r#"{"email":"a@b.example","role":"reader"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/organization/invites/{}", ids.invite),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/projects".into(),
+            Some(r#"{"name":"New"}"#.into()),
+        ),
+        ("POST", p.clone(), Some(r#"{"name":"Renamed"}"#.into())),
+        ("POST", format!("{p}/archive"), None),
+        (
+            "POST",
+            format!("{p}/users"),
+            Some(format!(
+                r#"{{"user_id":"{}","role":"member"}}"#,
+                ids.newcomer
+            )),
+        ),
+        (
+            "POST",
+            format!("{p}/users/{}", ids.member),
+            Some(r#"{"role":"owner"}"#.into()),
+        ),
+        ("DELETE", format!("{p}/users/{}", ids.member), None),
+        (
+            "POST",
+            format!("{p}/service_accounts"),
+            Some(r#"{"name":"bot"}"#.into()),
+        ),
+        (
+            "POST",
+            format!("{p}/service_accounts/{}", ids.account),
+            Some(r#"{"name":"bot2"}"#.into()),
+        ),
+        (
+            "POST",
+            format!("{p}/service_accounts/{}/api_keys", ids.account),
+            Some(r#"{"name":"k"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("{p}/service_accounts/{}", ids.account),
+            None,
+        ),
+        ("DELETE", format!("{p}/api_keys/{}", ids.user_key), None),
+        (
+            "POST",
+            "/api/v1/organization/admin_api_keys".into(),
+            Some(r#"{"name":"k"}"#.into()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/organization/admin_api_keys/{}", ids.admin_key),
+            None,
+        ),
+        (
+            "POST",
+            format!("{p}/rate_limits/rl-gpt-4o"),
+            Some(r#"{"max_requests_per_1_minute":10}"#.into()),
+        ),
+    ]
+}
