@@ -223,10 +223,44 @@ async fn check(
     Err(ClientError::Api { status, error })
 }
 
+/// The portal user behind an audit event made with the portal's key (the BFF joins upstream's
+/// events to its journal).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Attribution {
+    /// The journal's result row of the write.
+    pub journal_seq: i64,
+    pub username: String,
+    pub role: String,
+}
+
+impl Attribution {
+    /// `alice (owner) via Gatehouse`.
+    pub fn label(&self) -> String {
+        format!("{} ({}) via Gatehouse", self.username, self.role)
+    }
+
+    /// The journal page starting at this write's result row.
+    pub fn journal_href(&self) -> String {
+        format!("/journal?after={}", self.journal_seq + 1)
+    }
+}
+
+/// Event id → who made it through the portal.
+pub type Attributions = std::collections::BTreeMap<String, Attribution>;
+
+/// A page of upstream's audit log, with who made its events through the portal.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AuditPage {
+    #[serde(flatten)]
+    pub page: ListPage<admin_api::audit_logs::AuditLog>,
+    #[serde(default)]
+    pub attributions: Attributions,
+}
+
 /// `GET /api/v1/organization/audit_logs`.
 pub async fn list_audit_logs(
     query: &admin_api::audit_logs::ListAuditLogsQuery,
-) -> Result<ListPage<admin_api::audit_logs::AuditLog>, ClientError> {
+) -> Result<AuditPage, ClientError> {
     get(&format!(
         "/organization/audit_logs?{}",
         query.to_query_string()
@@ -278,27 +312,56 @@ pub struct ArchivePage {
     pub last_id: Option<String>,
     pub has_more: bool,
     #[serde(default)]
+    pub attributions: Attributions,
+    #[serde(default)]
     pub coverage: Coverage,
 }
 
-/// The query string of the archive's routes: upstream's filters plus `q`.
-fn archive_query(query: &admin_api::audit_logs::ListAuditLogsQuery, q: Option<&str>) -> String {
+/// What only the archive filters by: full-text words, and everything one portal user did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArchiveFilters {
+    pub q: Option<String>,
+    pub portal_user: Option<String>,
+}
+
+impl ArchiveFilters {
+    /// The parameters, for a query string.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let mut pairs = Vec::new();
+        pairs.extend(clean(&self.q).map(|q| ("q", q)));
+        pairs.extend(clean(&self.portal_user).map(|u| ("portal_user", u)));
+        pairs
+    }
+}
+
+/// The query string of the archive's routes: upstream's filters plus the archive's own.
+fn archive_query(
+    query: &admin_api::audit_logs::ListAuditLogsQuery,
+    extra: &ArchiveFilters,
+) -> String {
     let mut text = query.to_query_string();
-    if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+    let more = admin_api::query::encode(extra.pairs());
+    if !more.is_empty() {
         if !text.is_empty() {
             text.push('&');
         }
-        text.push_str(&admin_api::query::encode([("q", q.trim().to_owned())]));
+        text.push_str(&more);
     }
     text
 }
 
-/// `GET /api/archive/audit_logs`: the BFF's own copy, with full-text `q`.
+/// `GET /api/archive/audit_logs`: the BFF's own copy, with full-text `q` and `portal_user`.
 pub async fn list_archived(
     query: &admin_api::audit_logs::ListAuditLogsQuery,
-    q: Option<&str>,
+    extra: &ArchiveFilters,
 ) -> Result<ArchivePage, ClientError> {
-    let url = format!("/api/archive/audit_logs?{}", archive_query(query, q));
+    let url = format!("/api/archive/audit_logs?{}", archive_query(query, extra));
     send(Request::get(&url)).await
 }
 
@@ -327,14 +390,14 @@ pub struct Histogram {
 /// `GET /api/archive/histogram` for the same filters, in `bucket`s (`hour` or `day`).
 pub async fn archive_histogram(
     query: &admin_api::audit_logs::ListAuditLogsQuery,
-    q: Option<&str>,
+    extra: &ArchiveFilters,
     bucket: &str,
 ) -> Result<Histogram, ClientError> {
     let mut query = query.clone();
     query.paging = admin_api::query::Paging::default();
     let url = format!(
         "/api/archive/histogram?{}&bucket={bucket}",
-        archive_query(&query, q)
+        archive_query(&query, extra)
     );
     send(Request::get(&url)).await
 }
@@ -359,6 +422,12 @@ pub struct JournalEntry {
     /// On a write's result: `answered`, `not_sent` or `unknown` (sent, never answered).
     #[serde(default)]
     pub outcome: Option<String>,
+    /// On a successful write, with the archive on: how many archived events it made.
+    #[serde(default)]
+    pub events: Option<i64>,
+    /// A successful write whose audit event has not arrived after two archive polls.
+    #[serde(default)]
+    pub missing_event: bool,
 }
 
 /// `GET /api/journal`, newest first, optionally by one portal user.
@@ -371,6 +440,13 @@ pub async fn list_journal(
     pairs.extend(after.map(|a| ("after", a.to_owned())));
     let url = format!("/api/journal?{}", admin_api::query::encode(pairs));
     send(Request::get(&url)).await
+}
+
+/// The journal row `seq`, if there is one (`GET /api/journal?after=seq+1&limit=1`).
+pub async fn journal_row(seq: i64) -> Result<Option<JournalEntry>, ClientError> {
+    let url = format!("/api/journal?after={}&limit=1", seq + 1);
+    let page: ListPage<JournalEntry> = send(Request::get(&url)).await?;
+    Ok(page.data.into_iter().next().filter(|e| e.seq == seq))
 }
 
 /// `GET /api/audit_logs/event/{id}?effective_at=T`: one event, for a permalink.

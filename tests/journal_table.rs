@@ -27,6 +27,8 @@ fn entry(seq: i64, phase: &str, status: Option<i64>, object_id: Option<&str>) ->
         upstream_request_id: Some("req_1".into()),
         object_id: object_id.map(str::to_owned),
         outcome: (phase == "result").then(|| "answered".to_owned()),
+        events: None,
+        missing_event: false,
     }
 }
 
@@ -77,6 +79,40 @@ async fn writes_never_answered_or_never_sent_say_so() {
             "no answer: it may have been made",
             "not sent: OpenAI unreachable"
         ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn writes_link_their_audit_events_and_a_missing_one_is_flagged() {
+    let root = common::root();
+    let seen = JournalEntry {
+        events: Some(1),
+        ..entry(4, "result", Some(200), Some("proj_seen"))
+    };
+    let lost = JournalEntry {
+        events: Some(0),
+        missing_event: true,
+        ..entry(2, "result", Some(200), Some("proj_lost"))
+    };
+    let entries = vec![seen, lost];
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <JournalTable entries=entries.clone()/> },
+    );
+    leptos::task::tick().await;
+    let cells = common::texts(&root, "td.audit");
+    assert_eq!(cells[0], "1 event");
+    assert!(
+        cells[1].starts_with("No audit event after two polls"),
+        "{cells:?}"
+    );
+    let link = root
+        .query_selector("td.audit a")
+        .expect("selector")
+        .expect("a link");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("/audit-log?resource_id=proj_seen")
     );
 }
 

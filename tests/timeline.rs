@@ -311,3 +311,41 @@ async fn five_thousand_events_render_as_a_window_that_follows_the_scroll() {
     scroll_to(0.0).await;
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn an_event_made_through_the_portal_names_its_person_beside_the_key() {
+    let root = root();
+    let attributions: gatehouse_app::api::Attributions = [(
+        "audit_log-1".to_owned(),
+        gatehouse_app::api::Attribution {
+            journal_seq: 42,
+            username: "alice".into(),
+            role: "owner".into(),
+        },
+    )]
+    .into();
+    let by = RwSignal::new(attributions);
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <Timeline events=events() attributions=by/> },
+    );
+    leptos::task::tick().await;
+    assert_eq!(
+        texts(&root, ".portal-user"),
+        vec!["alice (owner) via Gatehouse"]
+    );
+    let chip = root
+        .query_selector("[data-id='audit_log-1'] .portal-user")
+        .expect("selector")
+        .expect("the key's event has the chip");
+    assert_eq!(
+        chip.get_attribute("href").as_deref(),
+        Some("/journal?after=43")
+    );
+    assert!(
+        root.query_selector("[data-id='audit_log-3'] .portal-user")
+            .expect("selector")
+            .is_none(),
+        "a session's event has none"
+    );
+}

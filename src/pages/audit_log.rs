@@ -27,12 +27,17 @@ const RANGES: &[(&str, &str, i64)] = &[
     ("30d", "Last 30 days", 30 * 86_400),
 ];
 
+/// How upstream's actor ids begin (users, API keys, service accounts).
+const ACTOR_ID_PREFIXES: &[&str] = &["user-", "key_", "svc_acct"];
+
 /// The filters a URL carries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Filters {
     event_types: Vec<String>,
     resource_id: Option<String>,
-    /// An email or an actor id (user, API key or service account).
+    /// An actor id (user, API key or service account), an email, or a portal user's name.
+    /// In the archive, anything but an id means everything that person did: their own
+    /// sessions' events and the portal-key events attributed to them.
     actor: Option<String>,
     /// Any of these projects.
     project_ids: Vec<String>,
@@ -97,6 +102,40 @@ impl Filters {
         }
     }
 
+    /// The actor, if it is an id (`user-…`, `key_…`, `svc_acct_…`) rather than a person.
+    fn actor_id(&self) -> Option<String> {
+        self.actor
+            .clone()
+            .filter(|a| ACTOR_ID_PREFIXES.iter().any(|p| a.starts_with(p)))
+    }
+
+    /// The actor as a portal user (a name or an email), for the archive's `portal_user`.
+    fn portal_user(&self) -> Option<String> {
+        self.actor.clone().filter(|_| self.actor_id().is_none())
+    }
+
+    /// Whether only the archive can answer these filters: a search, or a portal user's name
+    /// (upstream knows emails and ids only).
+    fn needs_archive(&self) -> bool {
+        self.q.is_some() || self.portal_user().is_some_and(|u| !u.contains('@'))
+    }
+
+    /// The archive's own filters.
+    fn archive_filters(&self) -> api::ArchiveFilters {
+        api::ArchiveFilters {
+            q: self.q.clone(),
+            portal_user: self.portal_user(),
+        }
+    }
+
+    /// The query for the archive: as upstream's, but a person is asked as `portal_user`.
+    fn to_archive_query(&self, after: Option<String>) -> ListAuditLogsQuery {
+        ListAuditLogsQuery {
+            actor_emails: Vec::new(),
+            ..self.to_query(after)
+        }
+    }
+
     fn is_empty(&self) -> bool {
         *self == Self::default()
     }
@@ -127,17 +166,11 @@ impl Filters {
             event_types: self.event_types.clone(),
             resource_ids: self.resource_id.clone().into_iter().collect(),
             actor_emails: self
-                .actor
-                .clone()
+                .portal_user()
                 .filter(|a| a.contains('@'))
                 .into_iter()
                 .collect(),
-            actor_ids: self
-                .actor
-                .clone()
-                .filter(|a| !a.contains('@'))
-                .into_iter()
-                .collect(),
+            actor_ids: self.actor_id().into_iter().collect(),
             project_ids: self.project_ids.clone(),
             ..ListAuditLogsQuery::default()
         }
@@ -169,6 +202,8 @@ pub fn AuditLogPage() -> impl IntoView {
     let filters = Memo::new(move |_| query.with(Filters::from_query));
     let zone = expect_context::<ZoneChoice>();
     let events = RwSignal::new(Vec::<AuditLog>::new());
+    // Who made the loaded events through the portal, as the BFF joined them to its journal.
+    let attributions = RwSignal::new(api::Attributions::new());
     let status = RwSignal::new(Status::Loading);
     let reload = RwSignal::new(0_u32);
     // Whether the BFF's archive is on (search, the chart): `None` until the first load has
@@ -218,7 +253,7 @@ pub fn AuditLogPage() -> impl IntoView {
             let from_archive = now.is_some_and(|now| {
                 let complete = now.coverage.backfill.complete;
                 coverage.try_set(Some(now.coverage));
-                filters.q.is_some() || complete
+                filters.needs_archive() || complete
             });
             source.set_value(from_archive);
             let result = fetch_events(from_archive, &filters, None, coverage).await;
@@ -226,7 +261,8 @@ pub fn AuditLogPage() -> impl IntoView {
                 return;
             }
             match result {
-                Ok((data, next)) => {
+                Ok((data, next, by)) => {
+                    attributions.set(by);
                     events.set(data);
                     status.set(Status::Ready { next });
                 }
@@ -252,7 +288,8 @@ pub fn AuditLogPage() -> impl IntoView {
                 return;
             }
             match result {
-                Ok((data, later)) => {
+                Ok((data, later, by)) => {
+                    attributions.update(|a| a.extend(by));
                     events.update(|e| e.extend(data));
                     status.set(Status::Ready { next: later });
                 }
@@ -303,8 +340,8 @@ pub fn AuditLogPage() -> impl IntoView {
                         };
                         navigate(&next.to_href(), Default::default());
                     });
-                    let query = Signal::derive(move || filters.get().to_query(None));
-                    let q = Signal::derive(move || filters.get().q);
+                    let query = Signal::derive(move || filters.get().to_archive_query(None));
+                    let extra = Signal::derive(move || filters.get().archive_filters());
                     let span = Signal::derive(move || {
                         let f = filters.get();
                         let now = (js_sys::Date::now() / 1000.0) as i64;
@@ -318,7 +355,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     });
                     view! {
                         <p class="archive-line" role="status">{line}</p>
-                        <ActivityChart query=query q=q span=span on_select=select/>
+                        <ActivityChart query=query extra=extra span=span on_select=select/>
                     }.into_any()
                 }
                 Some(false) => view! {
@@ -350,7 +387,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     let names = names.get();
                     view! {
                         <Timeline events=events names=names filtered=!filters.get_untracked().is_empty()
-                            zone=zone on_near_end=near_end/>
+                            zone=zone on_near_end=near_end attributions=attributions/>
                     }
                 }}
                 <div class="older" aria-live="polite">
@@ -381,32 +418,50 @@ pub fn AuditLogPage() -> impl IntoView {
     }
 }
 
-/// One page of events for `filters`, after `after`: from the archive (which also says what it
-/// covers) when it is on, else from upstream. Full-text search exists only in the archive; asked
-/// of upstream it is an error, never a silently unfiltered list.
+/// One page of events for `filters`, after `after`, with who made them through the portal:
+/// from the archive (which also says what it covers) when it is on, else from upstream.
+/// Full-text search and a portal user's name exist only in the archive; asked of upstream they
+/// are an error, never a silently unfiltered list.
 async fn fetch_events(
     from_archive: bool,
     filters: &Filters,
     after: Option<String>,
     coverage: RwSignal<Option<api::Coverage>>,
-) -> Result<(Vec<AuditLog>, Option<String>), api::ClientError> {
-    let request = filters.to_query(after);
+) -> Result<(Vec<AuditLog>, Option<String>, api::Attributions), api::ClientError> {
     if from_archive {
-        let page = api::list_archived(&request, filters.q.as_deref()).await?;
+        let request = filters.to_archive_query(after);
+        let page = api::list_archived(&request, &filters.archive_filters()).await?;
         coverage.try_set(Some(page.coverage));
-        return Ok((page.data, page.has_more.then_some(page.last_id).flatten()));
+        let next = page.has_more.then_some(page.last_id).flatten();
+        return Ok((page.data, next, page.attributions));
     }
-    if filters.q.is_some() {
+    let needs = match (&filters.q, filters.needs_archive()) {
+        (Some(_), _) => Some(("Full-text search", "q", "Remove the search")),
+        (None, true) => Some((
+            "Filtering by a portal user",
+            "actor",
+            "Filter by an email or an actor id instead",
+        )),
+        (None, false) => None,
+    };
+    if let Some((what, param, instead)) = needs {
         return Err(api::ClientError::Api {
             status: 400,
             error: admin_api::ApiError::invalid_request(
-                "Full-text search needs Gatehouse's audit archive, which is switched off (gatehouse serve --archive on). Remove the search to read OpenAI's log directly.",
-                Some("q"),
+                format!(
+                    "{what} needs Gatehouse's audit archive, which is switched off (gatehouse serve --archive on). {instead} to read OpenAI's log directly."
+                ),
+                Some(param),
             ),
         });
     }
-    let page = api::list_audit_logs(&request).await?;
-    Ok((page.data, page.has_more.then_some(page.last_id).flatten()))
+    let answer = api::list_audit_logs(&filters.to_query(after)).await?;
+    let next = answer
+        .page
+        .has_more
+        .then_some(answer.page.last_id)
+        .flatten();
+    Ok((answer.page.data, next, answer.attributions))
 }
 
 /// How often the first page looks for newer events.
@@ -439,13 +494,17 @@ fn live_tail(
             return;
         };
         let from_archive = source.get_value();
-        let mut query = filters.to_query(None);
+        let mut query = if from_archive {
+            filters.to_archive_query(None)
+        } else {
+            filters.to_query(None)
+        };
         let first_seen = first.clone();
         query.before = Some(first);
         query.paging.limit = Some(100);
         leptos::task::spawn_local(async move {
             let newer = if from_archive {
-                api::list_archived(&query, filters.q.as_deref())
+                api::list_archived(&query, &filters.archive_filters())
                     .await
                     .map(|page| {
                         coverage.try_set(Some(page.coverage));
@@ -454,7 +513,7 @@ fn live_tail(
             } else {
                 api::list_audit_logs(&query)
                     .await
-                    .map(|page| (page.data.len(), page.has_more))
+                    .map(|answer| (answer.page.data.len(), answer.page.has_more))
             };
             // Only if the list is still the one asked about (a reload may have come between).
             let same = events.try_with_untracked(|e| e.first().map(|e| e.id.clone()))
@@ -812,7 +871,7 @@ fn FilterForm(
             </div>
             <div>
                 <label for="filter-actor">"Actor (email or id)"</label>
-                <input id="filter-actor" list="actor-suggestions" autocomplete="off" prop:value=actor
+                <input id="filter-actor" list="actor-suggestions" autocomplete="off" placeholder="or a portal user" prop:value=actor
                     on:input=move |e| actor.set(event_target_value(&e))/>
                 <datalist id="actor-suggestions">
                     {move || emails.get().unwrap_or_default().into_iter().map(|email| view! { <option value=email/> }).collect_view()}
@@ -849,10 +908,19 @@ fn ExportLinks(
     let manifest = RwSignal::new(None::<(String, Option<String>)>);
     let controller = StoredValue::new_local(None::<web_sys::AbortController>);
     let start = move |format: &'static str| {
-        let mut query = filters.get_untracked().to_query(None);
+        let current = filters.get_untracked();
+        let mut query = current.to_query(None);
         // The export walks every page itself; the page size is not the file's length.
         query.paging.limit = None;
-        let query_string = query.to_query_string();
+        // A person is matched by the export itself (their sessions and attributed events).
+        query.actor_emails.clear();
+        let mut query_string = query.to_query_string();
+        if let Some(user) = current.portal_user() {
+            if !query_string.is_empty() {
+                query_string.push('&');
+            }
+            query_string.push_str(&admin_api::query::encode([("portal_user", user)]));
+        }
         let sep = if query_string.is_empty() { "" } else { "&" };
         let url = format!("/api/audit_logs/export?format={format}{sep}{query_string}");
         let abort = web_sys::AbortController::new().ok();
@@ -923,6 +991,8 @@ fn ExportLinks(
 pub(super) fn EventDetails(
     /// The event.
     event: AuditLog,
+    /// Who made it through the portal, if the journal says.
+    by: Option<api::Attribution>,
     /// Its sentence, as the dialog's title.
     title: String,
     /// Closes the dialog.
@@ -931,11 +1001,51 @@ pub(super) fn EventDetails(
     let close = move |_| on_close.run(());
     view! {
         <Modal title=title on_close=on_close>
+            {by.map(|by| view! { <JournalWrite by=by on_leave=on_close/> })}
             <EventBody event=event on_leave=on_close/>
             <div class="buttons">
                 <button type="button" class="primary" on:click=close>"Close"</button>
             </div>
         </Modal>
+    }
+}
+
+/// The journal's side of an attributed event: the person, and the write as the journal
+/// recorded it (fetched when shown), linking to its row.
+#[component]
+fn JournalWrite(
+    /// Who made the event through the portal.
+    by: api::Attribution,
+    /// Called when the link is followed (the dialog closes itself).
+    on_leave: Callback<()>,
+) -> impl IntoView {
+    let row = RwSignal::new(None::<api::JournalEntry>);
+    let seq = by.journal_seq;
+    leptos::task::spawn_local_scoped_with_cancellation(async move {
+        if let Ok(found) = api::journal_row(seq).await {
+            row.try_set(found);
+        }
+    });
+    let leave = move |_| on_leave.run(());
+    view! {
+        <dl class="details through-gatehouse">
+            <dt>"Through Gatehouse"</dt>
+            <dd>
+                {by.label()} " · "
+                <A href=by.journal_href() on:click=leave>{format!("journal row {seq}")}</A>
+            </dd>
+            {move || row.get().map(|r| view! {
+                <dt>"Journal"</dt>
+                <dd>{format!(
+                    "{} {} from {} · {} · answered {}",
+                    r.method,
+                    r.path,
+                    r.client,
+                    crate::format::date_time_utc(r.at),
+                    r.status.map(|s| s.to_string()).unwrap_or_else(|| "—".to_owned())
+                )}</dd>
+            })}
+        </dl>
     }
 }
 
@@ -1059,6 +1169,36 @@ mod tests {
     use super::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn an_actor_is_an_id_an_email_or_a_portal_user() {
+        let with = |actor: &str| Filters {
+            actor: Some(actor.into()),
+            ..Filters::default()
+        };
+        let id = with("user-abc");
+        assert_eq!(id.to_query(None).actor_ids, ["user-abc"]);
+        assert_eq!(id.archive_filters().portal_user, None);
+        assert!(!id.needs_archive());
+        // An email: upstream matches its sessions; the archive also its attributed events.
+        let email = with("ada@acme.example");
+        assert_eq!(email.to_query(None).actor_emails, ["ada@acme.example"]);
+        assert!(email.to_archive_query(None).actor_emails.is_empty());
+        assert_eq!(
+            email.archive_filters().portal_user.as_deref(),
+            Some("ada@acme.example")
+        );
+        assert!(!email.needs_archive());
+        // A portal user's name: only the archive knows it.
+        let name = with("demo-owner");
+        assert!(name.to_query(None).actor_emails.is_empty());
+        assert!(name.to_query(None).actor_ids.is_empty());
+        assert_eq!(
+            name.archive_filters().portal_user.as_deref(),
+            Some("demo-owner")
+        );
+        assert!(name.needs_archive());
+    }
 
     #[wasm_bindgen_test]
     fn a_custom_range_round_trips_through_the_url_and_the_inputs() {

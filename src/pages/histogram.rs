@@ -94,9 +94,9 @@ pub fn ActivityChart(
     /// Upstream's filters of the current view.
     #[prop(into)]
     query: Signal<ListAuditLogsQuery>,
-    /// The full-text search, if any.
+    /// The archive's own filters (full text, portal user).
     #[prop(into)]
-    q: Signal<Option<String>>,
+    extra: Signal<api::ArchiveFilters>,
     /// The time span the view covers, for the bucket size.
     #[prop(into)]
     span: Signal<i64>,
@@ -105,11 +105,11 @@ pub fn ActivityChart(
 ) -> impl IntoView {
     let histogram = RwSignal::new(None::<Result<Histogram, api::ClientError>>);
     Effect::new(move |_| {
-        let (query, q, bucket) = (query.get(), q.get(), bucket_for(span.get()));
+        let (query, extra, bucket) = (query.get(), extra.get(), bucket_for(span.get()));
         // Cancelled when the filters change again or the page goes: an older, slower answer
         // never replaces a newer one.
         leptos::task::spawn_local_scoped_with_cancellation(async move {
-            let answer = api::archive_histogram(&query, q.as_deref(), bucket).await;
+            let answer = api::archive_histogram(&query, &extra, bucket).await;
             histogram.try_set(Some(answer));
         });
     });

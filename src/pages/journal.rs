@@ -70,6 +70,35 @@ pub fn JournalPage() -> impl IntoView {
     }
 }
 
+/// What OpenAI's audit log shows of a write: a link to the events attributed to it, or a flag
+/// when a successful write's event has not arrived after two archive polls (OpenAI logs every
+/// authenticated admin request, so that is worth a look).
+fn audit_cell(entry: &JournalEntry) -> AnyView {
+    let href = |id: &str| {
+        format!(
+            "/audit-log?{}",
+            admin_api::query::encode([("resource_id", id.to_owned())])
+        )
+    };
+    match (entry.events, entry.object_id.as_deref()) {
+        (Some(n), Some(id)) if n > 0 => {
+            let label = if n == 1 {
+                "1 event".to_owned()
+            } else {
+                format!("{n} events")
+            };
+            view! { <a href=href(id)>{label}</a> }.into_any()
+        }
+        (Some(_), Some(id)) if entry.missing_event => view! {
+            <strong class="warning">"No audit event after two polls"</strong>
+            " · " <a href=href(id)>"look"</a>
+        }
+        .into_any(),
+        (Some(_), _) => view! { <span class="hint">"not yet"</span> }.into_any(),
+        _ => ().into_any(),
+    }
+}
+
 /// The journal rows, newest first.
 #[component]
 pub fn JournalTable(
@@ -90,6 +119,7 @@ pub fn JournalTable(
                     <th scope="col">"From"</th>
                     <th scope="col">"Change"</th>
                     <th scope="col">"Outcome"</th>
+                    <th scope="col">"Audit log"</th>
                 </tr>
             </thead>
             <tbody>
@@ -104,6 +134,7 @@ pub fn JournalTable(
                         },
                         _ => "—".to_owned(),
                     };
+                    let audit = audit_cell(&entry);
                     view! {
                         <tr>
                             <td>{entry.seq}</td>
@@ -112,6 +143,7 @@ pub fn JournalTable(
                             <td>{entry.client.clone()}</td>
                             <td><code>{format!("{} {}", entry.method, entry.path)}</code></td>
                             <td class="outcome">{outcome}</td>
+                            <td class="audit">{audit}</td>
                         </tr>
                     }
                 }).collect_view()}

@@ -17,6 +17,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::audit_log::EventDetails;
+use crate::api;
 use crate::format::{Zone, day_heading, day_key, time_of_day, zone_name};
 
 /// Height of a day heading row, in CSS pixels.
@@ -115,6 +116,9 @@ pub fn Timeline(
     /// Called when the reader scrolls near the end of what is loaded.
     #[prop(optional)]
     on_near_end: Option<Callback<()>>,
+    /// Who made the events through the portal, by event id.
+    #[prop(into, optional)]
+    attributions: Option<Signal<api::Attributions>>,
 ) -> impl IntoView {
     let layout = Memo::new(move |_| events.with(|e| Layout::new(e, zone)));
     let list = NodeRef::<Div>::new();
@@ -215,9 +219,13 @@ pub fn Timeline(
         Row::Event { index, .. } => {
             let event = events.with_untracked(|e| e.get(index).cloned());
             match event {
-                Some(event) => view! {
-                    <EventItem event=event names=names_for_rows.clone() zone=zone
-                        position=index + 1 set_size=Signal::derive(total)/>
+                Some(event) => {
+                    let by =
+                        attributions.and_then(|a| a.with_untracked(|a| a.get(&event.id).cloned()));
+                    view! {
+                        <EventItem event=event by=by names=names_for_rows.clone() zone=zone
+                            position=index + 1 set_size=Signal::derive(total)/>
+                    }
                 }
                 .into_any(),
                 None => ().into_any(),
@@ -252,6 +260,8 @@ pub fn Timeline(
 fn EventItem(
     /// The event.
     event: AuditLog,
+    /// Who made it through the portal, if the journal says.
+    by: Option<api::Attribution>,
     /// Known names of ids.
     names: Arc<HashMap<String, String>>,
     /// The zone times are shown in.
@@ -297,6 +307,7 @@ fn EventItem(
     let title = sentence.clone();
     let hover = sentence.clone();
     let label = format!("Details: {sentence}");
+    let by_details = by.clone();
     view! {
         <li class="event" data-type=event.event_type.clone() data-id=event.id.clone()
             data-fallback=fallback.to_string() aria-posinset=position aria-setsize=move || set_size.get()
@@ -307,11 +318,15 @@ fn EventItem(
                 </button>
             </p>
             {move || open.get().then(|| view! {
-                <EventDetails event=details.clone() title=title.clone() on_close=Callback::new(move |()| open.set(false))/>
+                <EventDetails event=details.clone() by=by_details.clone() title=title.clone() on_close=Callback::new(move |()| open.set(false))/>
             })}
             <p class="chips">
                 <span class="chip time">{format!("{} {}", time_of_day(event.effective_at, zone), if zone == Zone::Utc { "UTC" } else { "local" })}</span>
                 <span class="chip actor">{actor_chip}</span>
+                {by.map(|by| view! {
+                    <a href=by.journal_href() class="chip portal-user"
+                        aria-label=format!("{}: its journal row", by.label())>{by.label()}</a>
+                })}
                 {project.map(|p| view! { <span class="chip project">{format!("project · {p}")}</span> })}
                 <code class="chip type">{event.event_type.clone()}</code>
             </p>

@@ -384,6 +384,38 @@ async fn exports_name_the_portal_user_behind_each_event() {
         .await
         .json();
     assert_eq!(manifest["attribution"], true, "{manifest}");
+
+    // Only what olive did: upstream cannot filter by a portal user, so the export does.
+    let hers = harness
+        .get(
+            "/api/audit_logs/export?format=ndjson&portal_user=olive",
+            &cookie,
+        )
+        .await;
+    assert_eq!(hers.status, StatusCode::OK, "{}", hers.text);
+    let lines: Vec<Value> = hers
+        .text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["type"], "user.updated");
+    let id = hers.headers["x-gatehouse-export-id"]
+        .to_str()
+        .expect("id")
+        .to_owned();
+    let manifest = harness
+        .get(&format!("/api/audit_logs/export/{id}/manifest"), &cookie)
+        .await
+        .json();
+    assert_eq!(manifest["event_count"], 1);
+    assert!(
+        manifest["filters"]
+            .as_array()
+            .expect("filters")
+            .contains(&json!(["portal_user", "olive"])),
+        "{manifest}"
+    );
 }
 
 #[tokio::test]

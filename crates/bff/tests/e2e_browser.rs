@@ -472,7 +472,21 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     )
     .await;
 
+    // Made with the portal's key, the event names the person behind it, beside the key.
+    wait_until(
+        &client,
+        "the person on the user.updated event",
+        "[...document.querySelectorAll(\"li.event[data-type='user.updated'] .portal-user\")].some(a => a.textContent === 'demo-owner (owner) via Gatehouse')",
+    )
+    .await;
     screenshot(&client, "audit-log-after-role-change").await;
+    attributed_filter_and_export(&client, &url).await;
+    show(
+        &client,
+        &format!("{url}/audit-log?actor=demo-owner&event_type=user.updated"),
+        "document.querySelector(\"li.event[data-type='user.updated'] .sentence button\")",
+    )
+    .await;
     // The event's details carry a permalink that finds it again on its own page.
     client
         .find(Locator::Css(
@@ -575,6 +589,71 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     )
     .await;
     client.close().await.expect("close the browser");
+}
+
+/// Filters the audit log by the portal user `demo-owner` (everything done in the portal's
+/// name) and exports it: the file's `portal_user` column names demo-owner on the role change.
+async fn attributed_filter_and_export(client: &Client, url: &str) {
+    // Only the archive knows portal users; its first copy is made at start.
+    wait_until(
+        client,
+        "the archive's first copy",
+        "(window.__backfill ??= setInterval(() => fetch('/api/archive/status').then(r => r.json()).then(s => window.__complete = s.coverage.backfill.complete), 200)) && window.__complete === true",
+    )
+    .await;
+    show(
+        client,
+        &format!("{url}/audit-log?actor=demo-owner"),
+        "[...document.querySelectorAll(\"li.event[data-type='user.updated']\")].some(li => li.querySelector('.portal-user')?.textContent === 'demo-owner (owner) via Gatehouse')",
+    )
+    .await;
+    let others = client
+        .execute(
+            "return [...document.querySelectorAll('li.event')].filter(li => !li.querySelector('.portal-user')).length;",
+            vec![],
+        )
+        .await
+        .expect("count");
+    assert_eq!(others, json!(0), "only demo-owner's events are listed");
+    client
+        .execute(
+            "window.__exported = null;
+             const original = URL.createObjectURL;
+             URL.createObjectURL = blob => { blob.text().then(t => window.__exported = t); return original(blob); };",
+            vec![],
+        )
+        .await
+        .expect("hook the download");
+    client
+        .find(Locator::XPath(
+            "//div[contains(@class,'export')]//button[text()='CSV']",
+        ))
+        .await
+        .expect("export button")
+        .click()
+        .await
+        .expect("export");
+    wait_until(
+        client,
+        "the saved file",
+        "typeof window.__exported === 'string'",
+    )
+    .await;
+    let text = client
+        .execute("return window.__exported;", vec![])
+        .await
+        .expect("file");
+    let mut reader = csv::Reader::from_reader(text.as_str().expect("text").as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (kind, user) = (column("type"), column("portal_user"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a record")).collect();
+    assert!(
+        rows.iter()
+            .any(|r| &r[kind] == "user.updated" && &r[user] == "demo-owner"),
+        "{text}"
+    );
+    assert!(rows.iter().all(|r| &r[user] == "demo-owner"), "{text}");
 }
 
 /// A demo-mode portal, chromedriver and a browser signed in as `user` (whose demo password is

@@ -77,10 +77,26 @@ async fn list_archived_events(
         .iter()
         .filter_map(|e| e.get("id")?.as_str())
         .collect();
-    let attributions = archive
+    let mut attributions = archive
         .attributions_of(&ids)
         .await
         .map_err(|e| AppError::internal(&e))?;
+    // Events archived since the last attribution pass (it runs at the end of each cycle) are
+    // joined as they are read, like upstream's.
+    let recent = crate::journal::now() - crate::attribution::LONGEST_WRITE;
+    let unjoined: Vec<admin_api::audit_logs::AuditLog> = page
+        .data
+        .iter()
+        .filter_map(|e| serde_json::from_value::<admin_api::audit_logs::AuditLog>(e.clone()).ok())
+        .filter(|e| {
+            !attributions.contains_key(&e.id)
+                && e.effective_at >= recent
+                && e.actor.as_ref().is_some_and(|a| a.api_key.is_some())
+        })
+        .collect();
+    if !unjoined.is_empty() {
+        attributions.extend(crate::attribution::on_the_fly(&state, &unjoined).await);
+    }
     let coverage = archive
         .coverage()
         .await

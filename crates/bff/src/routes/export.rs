@@ -167,7 +167,7 @@ async fn export_audit_logs(
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let (format, mut query) = super::proxy::query(raw.as_deref(), |pairs| {
+    let (format, portal_user, mut query) = super::proxy::query(raw.as_deref(), |pairs| {
         let format = match pairs.one("format")?.as_deref() {
             None | Some("csv") => Format::Csv,
             Some("ndjson") => Format::Ndjson,
@@ -178,10 +178,11 @@ async fn export_audit_logs(
                 ));
             }
         };
-        Ok((format, ListAuditLogsQuery::take_from(pairs)?))
+        let portal_user = pairs.one("portal_user")?.filter(|u| !u.trim().is_empty());
+        Ok((format, portal_user, ListAuditLogsQuery::take_from(pairs)?))
     })?;
     query.paging.limit = Some(100);
-    let mut export = Export::start(&state, &caller, format, &query);
+    let mut export = Export::start(&state, &caller, format, &query, portal_user.as_deref());
     let id = HeaderValue::from_str(&export.id).map_err(|e| AppError::internal(&e))?;
     // Fetch the first page before answering, so a bad filter or an upstream failure is an
     // ordinary error response rather than a broken download.
@@ -207,6 +208,7 @@ async fn export_audit_logs(
     let run = Run {
         state,
         query,
+        portal_user,
         format,
         walk: Some(Walk::Page(Box::new(first), Some(header_line))),
         export,
@@ -228,6 +230,9 @@ async fn export_audit_logs(
 struct Run {
     state: AppState,
     query: ListAuditLogsQuery,
+    /// Only what this portal user did: their own sessions' events (by email) and the events
+    /// attributed to them. Upstream cannot filter by it, so the walk does.
+    portal_user: Option<String>,
     format: Format,
     /// `None` once the file has ended.
     walk: Option<Walk>,
@@ -271,12 +276,25 @@ impl Run {
         };
         let mut chunk = prefix.unwrap_or_default();
         let attributions = crate::attribution::on_the_fly(&self.state, &page.data).await;
-        chunk.push_str(&render(self.format, &page.data, &attributions));
+        let kept: Vec<AuditLog> = match &self.portal_user {
+            None => page.data,
+            Some(user) => page
+                .data
+                .into_iter()
+                .filter(|event| {
+                    attributions
+                        .get(&event.id)
+                        .is_some_and(|a| &a.username == user)
+                        || event.actor_emails().contains(&user.as_str())
+                })
+                .collect(),
+        };
+        chunk.push_str(&render(self.format, &kept, &attributions));
         self.walk = Some(match (page.has_more, page.last_id) {
             (true, Some(last)) => Walk::Next(last),
             _ => Walk::End(Ending::Complete),
         });
-        let chunk = self.export.sent(chunk, page.data.len());
+        let chunk = self.export.sent(chunk, kept.len());
         Some((Ok(chunk), self))
     }
 }
@@ -349,13 +367,16 @@ impl Export {
         caller: &Caller,
         format: Format,
         query: &ListAuditLogsQuery,
+        portal_user: Option<&str>,
     ) -> Self {
         let id = crate::session::random_token()[..32].to_owned();
         let mut filters = query.clone();
         filters.paging.limit = None;
-        let filters = url::form_urlencoded::parse(filters.to_query_string().as_bytes())
-            .into_owned()
-            .collect();
+        let mut filters: Vec<(String, String)> =
+            url::form_urlencoded::parse(filters.to_query_string().as_bytes())
+                .into_owned()
+                .collect();
+        filters.extend(portal_user.map(|u| ("portal_user".to_owned(), u.to_owned())));
         let who = journal::Request {
             request_id: caller.request_id.clone(),
             username: caller.session.username.clone(),
