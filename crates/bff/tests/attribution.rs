@@ -35,6 +35,20 @@ async fn every_write(harness: &Harness) -> Vec<gatehouse::journal::Entry> {
     results
 }
 
+/// The owner makes `user` an owner through the portal.
+async fn promote(harness: &Harness, cookie: &str, csrf: &str, user: &str) {
+    let answer = harness
+        .send(
+            "POST",
+            &format!("/api/v1/organization/users/{user}"),
+            Some(cookie),
+            Some(csrf),
+            Some(r#"{"role":"owner"}"#),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+}
+
 /// Every archived event with the portal user the archive attributes it to.
 async fn archived_with_attributions(
     harness: &Harness,
@@ -103,16 +117,7 @@ async fn upstream_reads_attribute_on_the_fly() {
     let harness = Harness::without_archive(common::small_sandbox(common::CANARY_KEY)).await;
     let ids = ids(&harness);
     let (cookie, csrf) = harness.owner().await;
-    let answer = harness
-        .send(
-            "POST",
-            &format!("/api/v1/organization/users/{}", ids.user),
-            Some(&cookie),
-            Some(&csrf),
-            Some(r#"{"role":"owner"}"#),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    promote(&harness, &cookie, &csrf, &ids.user).await;
     let page = harness
         .get("/api/v1/organization/audit_logs?limit=5", &cookie)
         .await;
@@ -136,16 +141,7 @@ async fn a_change_made_with_the_same_key_outside_the_portal_is_not_attributed() 
     let ids = ids(&harness);
     let (cookie, csrf) = harness.owner().await;
     // A portal write, so there is a journal row close by in time...
-    let answer = harness
-        .send(
-            "POST",
-            &format!("/api/v1/organization/users/{}", ids.user),
-            Some(&cookie),
-            Some(&csrf),
-            Some(r#"{"role":"owner"}"#),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    promote(&harness, &cookie, &csrf, &ids.user).await;
     // ...and a script using the very same admin key, straight to upstream.
     let script = harness
         .upstream
@@ -219,16 +215,7 @@ async fn an_event_outside_the_writes_window_is_not_attributed() {
     let harness = Harness::new().await;
     let ids = ids(&harness);
     let (cookie, csrf) = harness.owner().await;
-    let answer = harness
-        .send(
-            "POST",
-            &format!("/api/v1/organization/users/{}", ids.user),
-            Some(&cookie),
-            Some(&csrf),
-            Some(r#"{"role":"owner"}"#),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    promote(&harness, &cookie, &csrf, &ids.user).await;
     let now = harness.sandbox.read(sandbox::Org::now);
     // The same key on the same user, half a minute later: not the portal's write.
     let late = harness.sandbox.record_audit_event(
@@ -321,16 +308,7 @@ async fn exports_name_the_portal_user_behind_each_event() {
     let harness = Harness::new().await;
     let ids = ids(&harness);
     let (cookie, csrf) = harness.owner().await;
-    let answer = harness
-        .send(
-            "POST",
-            &format!("/api/v1/organization/users/{}", ids.user),
-            Some(&cookie),
-            Some(&csrf),
-            Some(r#"{"role":"owner"}"#),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    promote(&harness, &cookie, &csrf, &ids.user).await;
     let seq = harness.journal_rows(1).await[0].seq;
     let filter = format!("&resource_ids[]={}", ids.user);
 
@@ -423,16 +401,7 @@ async fn the_journal_links_writes_to_their_events_and_flags_a_missing_one() {
     let harness = Harness::new().await;
     let ids = ids(&harness);
     let (cookie, csrf) = harness.owner().await;
-    let answer = harness
-        .send(
-            "POST",
-            &format!("/api/v1/organization/users/{}", ids.user),
-            Some(&cookie),
-            Some(&csrf),
-            Some(r#"{"role":"owner"}"#),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    promote(&harness, &cookie, &csrf, &ids.user).await;
     // A success the journal recorded but upstream never logged (as if its event were lost).
     harness
         .journal

@@ -591,6 +591,36 @@ async fn owner_changes_a_role_and_finds_it_in_the_audit_log() {
     client.close().await.expect("close the browser");
 }
 
+/// Clicks the CSV export and returns the file the page saves (captured as the page hands it to
+/// the browser's download).
+async fn export_csv(client: &Client) -> String {
+    client
+        .execute(
+            "window.__exported = null;
+             const original = URL.createObjectURL;
+             URL.createObjectURL = blob => { blob.text().then(t => window.__exported = t); return original(blob); };",
+            vec![],
+        )
+        .await
+        .expect("hook the download");
+    click(
+        client,
+        Locator::XPath("//div[contains(@class,'export')]//button[text()='CSV']"),
+    )
+    .await;
+    wait_until(
+        client,
+        "the saved file",
+        "typeof window.__exported === 'string'",
+    )
+    .await;
+    let text = client
+        .execute("return window.__exported;", vec![])
+        .await
+        .expect("file");
+    text.as_str().expect("text").to_owned()
+}
+
 /// Filters the audit log by the portal user `demo-owner` (everything done in the portal's
 /// name) and exports it: the file's `portal_user` column names demo-owner on the role change.
 async fn attributed_filter_and_export(client: &Client, url: &str) {
@@ -615,35 +645,8 @@ async fn attributed_filter_and_export(client: &Client, url: &str) {
         .await
         .expect("count");
     assert_eq!(others, json!(0), "only demo-owner's events are listed");
-    client
-        .execute(
-            "window.__exported = null;
-             const original = URL.createObjectURL;
-             URL.createObjectURL = blob => { blob.text().then(t => window.__exported = t); return original(blob); };",
-            vec![],
-        )
-        .await
-        .expect("hook the download");
-    client
-        .find(Locator::XPath(
-            "//div[contains(@class,'export')]//button[text()='CSV']",
-        ))
-        .await
-        .expect("export button")
-        .click()
-        .await
-        .expect("export");
-    wait_until(
-        client,
-        "the saved file",
-        "typeof window.__exported === 'string'",
-    )
-    .await;
-    let text = client
-        .execute("return window.__exported;", vec![])
-        .await
-        .expect("file");
-    let mut reader = csv::Reader::from_reader(text.as_str().expect("text").as_bytes());
+    let text = export_csv(client).await;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().expect("header").clone();
     let column = |name: &str| header.iter().position(|h| h == name).expect(name);
     let (kind, user) = (column("type"), column("portal_user"));
@@ -914,31 +917,7 @@ async fn a_security_team_filters_follows_and_exports_the_audit_log() {
     screenshot(&client, "audit-log-by-actor").await;
 
     // Export CSV of this filter: capture the file the page saves, then compare it with the API.
-    client
-        .execute(
-            "window.__exported = null;
-             const original = URL.createObjectURL;
-             URL.createObjectURL = blob => { blob.text().then(t => window.__exported = t); return original(blob); };",
-            vec![],
-        )
-        .await
-        .expect("hook the download");
-    click(
-        &client,
-        Locator::XPath("//div[contains(@class,'export')]//button[text()='CSV']"),
-    )
-    .await;
-    wait_until(
-        &client,
-        "the saved file",
-        "typeof window.__exported === 'string'",
-    )
-    .await;
-    let text = client
-        .execute("return window.__exported;", vec![])
-        .await
-        .expect("file");
-    let text = text.as_str().expect("text").to_owned();
+    let text = export_csv(&client).await;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()

@@ -1,7 +1,8 @@
 //! `/api/archive/...`: the audit archive, for owners and auditors.
 //!
-//! - `GET /api/archive/audit_logs`: upstream's list filters and cursors, plus `q` (full text),
-//!   answered from the archive in upstream's list shape, plus `coverage`.
+//! - `GET /api/archive/audit_logs`: upstream's list filters and cursors, plus `q` (full text)
+//!   and `portal_user` (everything one portal user did), answered from the archive in
+//!   upstream's list shape, plus `attributions` and `coverage`.
 //! - `GET /api/archive/histogram`: the same filters and `q`, counted per `bucket=hour|day`
 //!   (default `day`) and event family, plus `coverage`.
 //! - `GET /api/archive/status`: whether the archive is on, and its `coverage`.
