@@ -10,9 +10,10 @@
 //! 3. its `effective_at` lies within the write's request-to-result window: first exactly, then
 //!    with [`SKEW`] seconds either side for clocks that disagree.
 //!
-//! The join is conservative: an event is attributed only when exactly one write remains that
-//! fits it, and each write is claimed by one event per resource. Anything else (a script using
-//! the same key, two writes that cannot be told apart) stays unattributed.
+//! The join is conservative: an event is attributed to a write only when that write is the
+//! one fitting write left for it and for no other event, and each write is claimed once per
+//! resource. Anything else (a script's change with the same key beside a portal write of the
+//! same kind, two writes that cannot be told apart) stays unattributed.
 
 use std::collections::{HashMap, HashSet};
 
@@ -126,19 +127,27 @@ pub fn attribute(
             writes.iter().filter(|w| w.object_id == resource).collect();
         let mut pending: Vec<&EventFacts> = events;
         for skew in [0, SKEW] {
-            // An event with exactly one write left that fits it takes that write; repeat while
-            // that settles anything, since each claim narrows the rest.
+            // An event whose one fitting write is left for it alone takes that write; repeat
+            // while that settles anything, since each claim narrows the rest.
             loop {
-                let claim = pending.iter().enumerate().find_map(|(i, event)| {
-                    let mut fitting = open.iter().enumerate().filter(|(_, w)| {
-                        fits(w, &event.event_type)
-                            && w.requested_at - skew <= event.effective_at
-                            && event.effective_at <= w.answered_at + skew
-                    });
-                    match (fitting.next(), fitting.next()) {
-                        (Some((j, _)), None) => Some((i, j)),
-                        _ => None,
-                    }
+                let only: Vec<Option<usize>> = pending
+                    .iter()
+                    .map(|event| {
+                        let mut fitting = open.iter().enumerate().filter(|(_, w)| {
+                            fits(w, &event.event_type)
+                                && w.requested_at - skew <= event.effective_at
+                                && event.effective_at <= w.answered_at + skew
+                        });
+                        match (fitting.next(), fitting.next()) {
+                            (Some((j, _)), None) => Some(j),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                let claim = only.iter().enumerate().find_map(|(i, j)| {
+                    let j = (*j)?;
+                    let rivals = only.iter().filter(|other| **other == Some(j)).count();
+                    (rivals == 1).then_some((i, j))
                 });
                 let Some((i, j)) = claim else { break };
                 let event = pending.remove(i);
@@ -157,9 +166,23 @@ pub fn attribute(
     attributed
 }
 
+/// The portal's admin keys, now and before (see `Journal::portal_keys`).
+pub async fn portal_keys(
+    upstream: &crate::upstream::Upstream,
+    journal: &crate::journal::Journal,
+) -> anyhow::Result<HashSet<String>> {
+    let current = upstream
+        .own_keys_recent()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot list the portal's admin keys: {}", e.error.message))?;
+    journal.portal_keys(&current).await
+}
+
 /// Attributes a page of upstream's events against the journal as it is read (the archive
-/// stores its own; this is for reads that go to upstream). Empty when nothing can be said:
-/// no journal, no portal write near these events, or the admin keys could not be listed.
+/// stores its own; this is for reads that go to upstream). Only events made with an API key
+/// can be the portal's, so nothing else is looked up; the journal is asked only about their
+/// resources. Empty when nothing can be said: no journal, no such event, or the admin keys
+/// could not be listed.
 pub async fn on_the_fly(
     state: &crate::AppState,
     events: &[AuditLog],
@@ -167,30 +190,45 @@ pub async fn on_the_fly(
     let Some(journal) = &state.journal else {
         return HashMap::new();
     };
-    let times = events.iter().map(|e| e.effective_at);
+    let by_key: Vec<EventFacts> = events
+        .iter()
+        .map(EventFacts::of)
+        .filter(|e| e.api_key_id.is_some() && e.resource_id.is_some())
+        .collect();
+    if by_key.is_empty() {
+        return HashMap::new();
+    }
+    let own_keys = match portal_keys(&state.upstream, journal).await {
+        Ok(keys) => keys,
+        Err(error) => {
+            tracing::warn!(%error, "audit events are shown without attribution");
+            return HashMap::new();
+        }
+    };
+    let ours: Vec<&EventFacts> = by_key
+        .iter()
+        .filter(|e| e.api_key_id.as_ref().is_some_and(|k| own_keys.contains(k)))
+        .collect();
+    let times = ours.iter().map(|e| e.effective_at);
     let (Some(from), Some(to)) = (times.clone().min(), times.max()) else {
         return HashMap::new();
     };
-    let writes = match journal
-        .portal_writes(from - SKEW, to + SKEW + LONGEST_WRITE)
+    let mut objects: Vec<&str> = ours
+        .iter()
+        .filter_map(|e| e.resource_id.as_deref())
+        .collect();
+    objects.sort_unstable();
+    objects.dedup();
+    match journal
+        .portal_writes(from - SKEW, to + SKEW + LONGEST_WRITE, Some(&objects))
         .await
     {
-        Ok(writes) if !writes.is_empty() => writes,
-        Ok(_) => return HashMap::new(),
+        Ok(writes) => attribute(&by_key, &writes, &own_keys),
         Err(error) => {
             tracing::warn!(%error, "cannot read the journal to attribute audit events");
-            return HashMap::new();
+            HashMap::new()
         }
-    };
-    let own_keys = match state.upstream.own_keys_recent().await {
-        Ok(keys) => keys,
-        Err(error) => {
-            tracing::warn!(error = %error.error.message, "cannot list the admin keys to attribute audit events");
-            return HashMap::new();
-        }
-    };
-    let facts: Vec<EventFacts> = events.iter().map(EventFacts::of).collect();
-    attribute(&facts, &writes, &own_keys)
+    }
 }
 
 #[cfg(test)]
@@ -301,6 +339,16 @@ mod tests {
         let found = attribute(&events, &[rename, archive], &own());
         assert_eq!(who(&found, "renamed").as_deref(), Some("alice"));
         assert_eq!(who(&found, "archived").as_deref(), Some("bob"));
+    }
+
+    #[test]
+    fn a_script_change_of_the_same_kind_beside_a_portal_write_leaves_both_unattributed() {
+        let writes = [write(2, "POST", "user-1", 100, 100, "alice")];
+        let events = [
+            event("portal", "user.updated", 100, "user-1", "key_portal"),
+            event("script", "user.updated", 100, "user-1", "key_portal"),
+        ];
+        assert!(attribute(&events, &writes, &own()).is_empty());
     }
 
     #[test]

@@ -36,38 +36,58 @@ impl ClientAddr {
     }
 
     /// The client of a request from `peer` with `headers`, given the trusted proxies: for a
-    /// trusted peer, the right-most `X-Forwarded-For` entry that is not itself trusted (the
-    /// entries left of it could be anything the client wrote); otherwise the peer.
+    /// trusted peer, walking `X-Forwarded-For` from the right, the first entry that is not
+    /// itself trusted (the entries left of it could be anything the client wrote); otherwise
+    /// the peer. An entry that is not an address ends the walk at the last trusted hop, since
+    /// nothing left of it can be believed.
     pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, proxies: &[IpNet]) -> Self {
         let peer = peer.map(canonical);
         let trusted = |ip: &IpAddr| proxies.iter().any(|net| net.contains(ip));
-        let Some(peer_ip) = peer.filter(|ip| trusted(ip)) else {
+        let Some(mut client) = peer.filter(|ip| trusted(ip)) else {
             return Self {
                 ip: peer,
                 via_trusted_proxy: false,
             };
         };
-        let forwarded: Vec<IpAddr> = headers
+        let entries: Vec<&str> = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .map(|entry| entry.trim().parse::<IpAddr>().ok().map(canonical))
-            // An entry that is not an address ends the walk: nothing left of it is known.
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
-        let client = forwarded
-            .iter()
-            .rev()
-            .find(|ip| !trusted(ip))
-            .or_else(|| forwarded.first())
-            .copied()
-            .unwrap_or(peer_ip);
+            .collect();
+        for entry in entries.iter().rev() {
+            let Some(ip) = address_of(entry) else { break };
+            client = ip;
+            if !trusted(&ip) {
+                break;
+            }
+        }
         Self {
             ip: Some(client),
             via_trusted_proxy: true,
         }
     }
+
+    /// The throttling key of this client: the address, or for IPv6 its /64, which one host
+    /// usually holds whole (counting single addresses would let it rotate through them).
+    pub fn throttle_label(&self) -> String {
+        match self.ip {
+            Some(IpAddr::V6(v6)) => ipnet::Ipv6Net::new(v6, 64)
+                .map_or_else(|_| v6.to_string(), |net| net.trunc().to_string()),
+            _ => self.label(),
+        }
+    }
+}
+
+/// The address in one `X-Forwarded-For` entry: a bare address, or one with a port
+/// (`203.0.113.5:443`, `[2001:db8::1]:443`), as some proxies write them.
+fn address_of(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|a| a.ip()))
+        .ok()
+        .map(canonical)
 }
 
 /// An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, as a dual-stack listener sees IPv4 peers)
@@ -143,7 +163,22 @@ mod tests {
         );
         assert_eq!(
             resolve("10.0.0.1", "junk, 198.51.100.7").label(),
-            "10.0.0.1"
+            "198.51.100.7",
+            "junk left of the client does not matter"
+        );
+        assert_eq!(
+            resolve("10.0.0.1", "198.51.100.7, junk, 10.0.0.2").label(),
+            "10.0.0.2",
+            "junk ends the walk at the last trusted hop"
+        );
+        assert_eq!(
+            resolve("10.0.0.1", "198.51.100.7:443, 10.0.0.2:80").label(),
+            "198.51.100.7",
+            "ports are dropped"
+        );
+        assert_eq!(
+            resolve("10.0.0.1", "[2001:db8::7]:443").label(),
+            "2001:db8::7"
         );
         assert!(resolve("10.0.0.1", "").via_trusted_proxy);
     }
@@ -153,6 +188,15 @@ mod tests {
         let client = resolve("192.0.2.1", "10.0.0.5");
         assert_eq!(client.label(), "192.0.2.1");
         assert!(!client.via_trusted_proxy);
+    }
+
+    #[test]
+    fn ipv6_clients_are_throttled_by_their_slash_64() {
+        let a = resolve("2001:db8:1:2::a", "");
+        let b = resolve("2001:db8:1:2:ffff::b", "");
+        assert_eq!(a.throttle_label(), "2001:db8:1:2::/64");
+        assert_eq!(a.throttle_label(), b.throttle_label());
+        assert_eq!(resolve("192.0.2.1", "").throttle_label(), "192.0.2.1");
     }
 
     #[test]

@@ -155,9 +155,15 @@ pub struct ServeArgs {
     /// connection may sit idle between requests.
     #[arg(long, env = "GATEHOUSE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub header_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    #[arg(long, env = "GATEHOUSE_BODY_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
     /// Connections served at once; further ones wait until one closes.
     #[arg(long, env = "GATEHOUSE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+    /// Connections one client address may hold open (trusted proxies are exempt).
+    #[arg(long, env = "GATEHOUSE_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections_per_client: u32,
     /// Keep a copy of upstream's audit log for search, a histogram and longer retention.
     #[arg(long, env = "GATEHOUSE_ARCHIVE", default_value = "on")]
     pub archive: Switch,

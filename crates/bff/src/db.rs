@@ -41,6 +41,11 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE INDEX IF NOT EXISTS journal_by_user ON journal (username, seq);
 CREATE INDEX IF NOT EXISTS journal_by_time ON journal (at);
 CREATE INDEX IF NOT EXISTS journal_by_request ON journal (request_id);
+CREATE INDEX IF NOT EXISTS journal_by_object ON journal (object_id);
+CREATE TABLE IF NOT EXISTS portal_keys (
+    key_id     TEXT PRIMARY KEY NOT NULL,
+    first_seen INTEGER NOT NULL
+);
 ";
 
 /// The audit archive (see `archive`), applied idempotently after [`SCHEMA`].

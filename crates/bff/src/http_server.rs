@@ -1,13 +1,15 @@
 //! The HTTP server loop: hyper's HTTP/1 with a header-read timeout (which also closes a
-//! kept-alive connection left idle), a bound on connections served at once, and a graceful
-//! shutdown that lets open requests finish.
+//! kept-alive connection left idle), a bound on connections served at once and on those from
+//! one client address, a timeout on request bodies, and a graceful shutdown that lets open
+//! requests finish.
 //!
 //! Not `axum::serve`: it offers none of these limits. The loop is hyper-util's building blocks
 //! (`TokioIo`, `TokioTimer`, `GracefulShutdown`) put together, with a semaphore for the bound.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -18,6 +20,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// How connections are bounded.
 #[derive(Debug, Clone, Copy)]
@@ -25,8 +28,52 @@ pub struct Limits {
     /// How long a client may take to send a request's headers, and to start the next request
     /// on a kept-alive connection.
     pub header_timeout: Duration,
+    /// How long a client may take to send a request's body: one that trickles in would hold
+    /// its connection, and its place under the bounds, for ever.
+    pub body_timeout: Duration,
     /// Connections served at once; further ones wait in the listen backlog.
     pub max_connections: usize,
+    /// Connections one client address may hold open; more are closed as they arrive, so no one
+    /// address can take every place. Trusted proxies, which carry everyone, are exempt.
+    pub max_per_client: usize,
+}
+
+/// Open connections per client address.
+#[derive(Default)]
+struct PerClient(Mutex<HashMap<IpAddr, usize>>);
+
+/// One connection's place in [`PerClient`], given back when it closes.
+struct Place {
+    table: Arc<PerClient>,
+    ip: IpAddr,
+}
+
+impl PerClient {
+    /// A place for a connection from `ip`, unless it holds `max` already.
+    fn take(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<Place> {
+        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = open.entry(ip).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(Place {
+            table: Arc::clone(self),
+            ip,
+        })
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = self.table.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// How long shutdown waits for open requests before giving up on them.
@@ -36,13 +83,17 @@ pub const DRAIN: Duration = Duration::from_secs(30);
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Serves `app` on `listener` until `shutdown` completes, then drains open connections.
+/// Connections from `trusted_proxies` are not counted per address.
 pub async fn run(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    trusted_proxies: Arc<[ipnet::IpNet]>,
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client = Arc::new(PerClient::default());
+    let app = app.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -67,6 +118,18 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
+        let ip = crate::client::canonical(peer.ip());
+        let place = if trusted_proxies.iter().any(|net| net.contains(&ip)) {
+            None
+        } else {
+            match per_client.take(ip, limits.max_per_client) {
+                Some(place) => Some(place),
+                None => {
+                    tracing::warn!(client = %ip, "closing a connection: that address holds too many already");
+                    continue;
+                }
+            }
+        };
         if let Err(error) = stream.set_nodelay(true) {
             tracing::debug!(%error, "cannot set TCP_NODELAY");
         }
@@ -82,7 +145,7 @@ pub async fn run(
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "a connection ended with an error");
             }
-            drop(permit);
+            drop((permit, place));
         });
     }
     drop(listener);

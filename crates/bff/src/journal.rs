@@ -179,7 +179,29 @@ pub struct Journal {
     retrying: AtomicBool,
     /// One flush at a time, so no waiting row is appended twice.
     flushing: Mutex<()>,
+    /// Writes under way (forwarded, their result not yet recorded): shutdown waits for them.
+    in_flight: std::sync::atomic::AtomicUsize,
+    /// Woken when a write finishes.
+    finished: tokio::sync::Notify,
+    /// Every admin key id ever seen as the portal's own, and when the table was last read.
+    portal_keys: std::sync::Mutex<(
+        Option<std::time::Instant>,
+        std::collections::HashSet<String>,
+    )>,
 }
+
+/// A write under way (see [`Journal::write_started`]); dropping it says the write is done.
+pub struct InFlight(Arc<Journal>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.finished.notify_waiters();
+    }
+}
+
+/// How long the stored list of the portal's admin keys is reused.
+const PORTAL_KEYS_TTL: Duration = Duration::from_secs(60);
 
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -196,6 +218,9 @@ impl Journal {
             pending: std::sync::Mutex::default(),
             retrying: AtomicBool::new(false),
             flushing: Mutex::new(()),
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
+            finished: tokio::sync::Notify::new(),
+            portal_keys: std::sync::Mutex::default(),
         }
     }
 
@@ -243,6 +268,64 @@ impl Journal {
             );
             self.defer(entry);
         }
+    }
+
+    /// Marks a write as under way until the returned guard is dropped.
+    pub fn write_started(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(Arc::clone(self))
+    }
+
+    /// Waits until no write is under way, or `limit` passes; whether none is.
+    pub async fn writes_finished(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let finished = self.finished.notified();
+            if self.in_flight.load(Ordering::SeqCst) == 0 {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, finished).await.is_err() {
+                return self.in_flight.load(Ordering::SeqCst) == 0;
+            }
+        }
+    }
+
+    /// The admin keys the portal runs on now (`current`) and every one it ran on before: an
+    /// event made with a key since rotated away is still the portal's. New ids are stored.
+    pub async fn portal_keys(
+        &self,
+        current: &std::collections::HashSet<String>,
+    ) -> anyhow::Result<std::collections::HashSet<String>> {
+        {
+            let cached = self
+                .portal_keys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if cached.0.is_some_and(|at| at.elapsed() < PORTAL_KEYS_TTL)
+                && current.is_subset(&cached.1)
+            {
+                return Ok(cached.1.clone());
+            }
+        }
+        for id in current {
+            sqlx::query("INSERT INTO portal_keys (key_id, first_seen) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING")
+                .bind(id)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+        }
+        let known: std::collections::HashSet<String> =
+            sqlx::query_scalar("SELECT key_id FROM portal_keys")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect();
+        *self
+            .portal_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) =
+            (Some(std::time::Instant::now()), known.clone());
+        Ok(known)
     }
 
     /// How many result rows wait in memory for the database.
@@ -399,29 +482,44 @@ impl Journal {
         Ok(())
     }
 
-    /// The writes upstream answered with success whose answer came within `[from, to]`, each
-    /// with the time its request row was written: what attribution joins events to. Exports,
-    /// Gatehouse's own rows and the sandbox's controls are not writes of the organization.
+    /// The writes upstream answered with success whose answer came within `[from, to]` (on
+    /// these objects only, if given), each with the time its request row was written: what
+    /// attribution joins events to. Exports, Gatehouse's own rows and the sandbox's controls
+    /// are not writes of the organization.
     pub async fn portal_writes(
         &self,
         from: i64,
         to: i64,
+        objects: Option<&[&str]>,
     ) -> anyhow::Result<Vec<crate::attribution::PortalWrite>> {
-        let rows = sqlx::query(
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "SELECT res.seq, res.method, res.path, res.object_id, res.at, res.username, res.role,
                     (SELECT MAX(req.at) FROM journal req
                       WHERE req.request_id = res.request_id AND req.phase = 'request'
                         AND req.seq < res.seq) AS requested_at
              FROM journal res
-             WHERE res.phase = 'result' AND res.at BETWEEN ?1 AND ?2
-               AND res.status BETWEEN 200 AND 299 AND res.object_id IS NOT NULL
-               AND res.method <> 'GET' AND res.role <> ?3 AND res.path LIKE '/organization/%'",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(SYSTEM_ROLE)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE res.phase = 'result' AND res.status BETWEEN 200 AND 299
+               AND res.object_id IS NOT NULL AND res.method <> 'GET'
+               AND res.path LIKE '/organization/%' AND res.role <> ",
+        );
+        query
+            .push_bind(SYSTEM_ROLE)
+            .push(" AND res.at BETWEEN ")
+            .push_bind(from)
+            .push(" AND ")
+            .push_bind(to);
+        if let Some(objects) = objects {
+            if objects.is_empty() {
+                return Ok(Vec::new());
+            }
+            query.push(" AND res.object_id IN (");
+            let mut list = query.separated(", ");
+            for object in objects {
+                list.push_bind(*object);
+            }
+            query.push(")");
+        }
+        let rows = query.build().fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|row| {

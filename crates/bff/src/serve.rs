@@ -124,9 +124,21 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let limits = http_server::Limits {
         header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        max_per_client: usize::try_from(args.max_connections_per_client).unwrap_or(usize::MAX),
     };
-    http_server::run(listener, app(state), limits, shutdown_signal()).await;
+    let proxies = state.trusted_proxies.clone();
+    http_server::run(listener, app(state), limits, proxies, shutdown_signal()).await;
+    // Writes whose browser went away may still be under way: let them finish and be journaled
+    // (an upstream request takes at most --upstream-timeout).
+    if let Some(journal) = &journal
+        && !journal
+            .writes_finished(args.upstream_timeout + WRITE_DRAIN_MARGIN)
+            .await
+    {
+        tracing::error!("stopping with writes still under way: their results are not journaled");
+    }
     if let Some(journal) = journal
         && journal.flush_pending().await > 0
     {
@@ -137,6 +149,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// How much longer than the upstream timeout shutdown waits for writes under way.
+const WRITE_DRAIN_MARGIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Prints a start-up line. A closed stdout (a supervisor that stopped reading) must not take
 /// the server down, so write errors are ignored.

@@ -62,14 +62,15 @@ pub struct TrustedHeader {
 }
 
 impl TrustedHeader {
-    /// The email the proxy vouches for, if the request came straight from a trusted proxy and
-    /// the header is present. The header twice is a 401: a proxy that appends rather than
-    /// replaces would otherwise let the client's own value win.
-    pub fn identity<'a>(
+    /// The email the proxy vouches for (lowercased), if the request came straight from a
+    /// trusted proxy and the header is present. The header twice, or a value that is not one
+    /// address, is a 401: a proxy that appends rather than replaces would otherwise let the
+    /// client's own value win.
+    pub fn identity(
         &self,
         client: ClientAddr,
-        headers: &'a axum::http::HeaderMap,
-    ) -> Result<Option<&'a str>, AppError> {
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Option<String>, AppError> {
         if !client.via_trusted_proxy {
             return Ok(None);
         }
@@ -83,7 +84,23 @@ impl TrustedHeader {
                 false => Ok(None),
             };
         };
-        Ok(value.to_str().ok().map(str::trim).filter(|v| !v.is_empty()))
+        let Some(value) = value.to_str().ok().map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        // One address, nothing else: a proxy that folds the client's own value into its
+        // header with a comma must not let the client choose a prefix.
+        let single = value.bytes().filter(|b| *b == b'@').count() == 1
+            && !value
+                .bytes()
+                .any(|b| b == b',' || b.is_ascii_whitespace() || b.is_ascii_control());
+        if !single {
+            return Err(AppError::new_unauthorized(
+                "The sign-in proxy's header does not name exactly one person, so it was refused.",
+                "ambiguous_identity",
+            ));
+        }
+        // Emails are matched without regard to case, so one person is one identity.
+        Ok(Some(value.to_ascii_lowercase()))
     }
 }
 

@@ -81,8 +81,18 @@ pub struct Upstream {
     own_keys: OwnKeysCache,
 }
 
-type OwnKeysCache =
-    Arc<tokio::sync::Mutex<Option<(std::time::Instant, std::collections::HashSet<String>)>>>;
+/// The last listing of the portal's own admin keys: the ids, or why it failed.
+type OwnKeysCache = Arc<
+    tokio::sync::Mutex<
+        Option<(
+            std::time::Instant,
+            Result<std::collections::HashSet<String>, String>,
+        )>,
+    >,
+>;
+
+/// How long a failed listing of the admin keys is not retried.
+pub const OWN_KEYS_RETRY: Duration = Duration::from_secs(10);
 
 /// What `/readyz` reports about upstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,17 +198,30 @@ impl Upstream {
     /// The ids of the admin keys that may be the portal's own, read at most once per
     /// [`OWN_KEYS_TTL`]: what attribution needs on every page, where a key minutes old is
     /// no loss (deletes check afresh with [`Upstream::own_key_ids`]).
+    /// A failed listing is not retried for [`OWN_KEYS_RETRY`], so a struggling upstream is
+    /// not asked again by every page that wants attributions.
     pub async fn own_keys_recent(&self) -> Result<std::collections::HashSet<String>, AppError> {
         let mut cached = self.own_keys.lock().await;
-        if let Some((at, ids)) = &*cached
-            && at.elapsed() < OWN_KEYS_TTL
-        {
-            return Ok(ids.clone());
+        match &*cached {
+            Some((at, Ok(ids))) if at.elapsed() < OWN_KEYS_TTL => return Ok(ids.clone()),
+            Some((at, Err(message))) if at.elapsed() < OWN_KEYS_RETRY => {
+                return Err(AppError::bad_gateway(message, &"the last listing failed"));
+            }
+            _ => {}
         }
-        let ids: std::collections::HashSet<String> =
-            self.own_key_ids().await?.into_iter().collect();
-        *cached = Some((std::time::Instant::now(), ids.clone()));
-        Ok(ids)
+        let listed = self.own_key_ids().await;
+        let now = std::time::Instant::now();
+        match listed {
+            Ok(ids) => {
+                let ids: std::collections::HashSet<String> = ids.into_iter().collect();
+                *cached = Some((now, Ok(ids.clone())));
+                Ok(ids)
+            }
+            Err(error) => {
+                *cached = Some((now, Err(error.error.message.clone())));
+                Err(error)
+            }
+        }
     }
 
     /// Whether upstream answers and accepts the key: one cheap read, not retried, at most

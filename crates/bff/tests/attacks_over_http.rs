@@ -386,3 +386,34 @@ async fn connections_beyond_the_bound_wait_for_a_free_one() {
         .expect("read");
     assert!(String::from_utf8_lossy(&buffer[..n]).starts_with("HTTP/1.1 200"));
 }
+
+#[tokio::test]
+async fn a_trickling_body_is_cut_off() {
+    let portal = start(&["--body-timeout", "2s"]);
+    let mut slow = connect_from(OUTSIDER_IP, portal.addr).await;
+    slow.write_all(
+        b"POST /api/session HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{",
+    )
+    .await
+    .expect("headers");
+    let took = closed_within(slow, Some(b"a"), Duration::from_secs(8)).await;
+    println!("a trickling body was cut off after {took:?}");
+}
+
+#[tokio::test]
+async fn one_address_cannot_take_every_connection() {
+    let portal = start(&["--max-connections-per-client", "2"]);
+    let _first = connect_from(OUTSIDER_IP, portal.addr).await;
+    let _second = connect_from(OUTSIDER_IP, portal.addr).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A third from the same address is closed at once.
+    let third = connect_from(OUTSIDER_IP, portal.addr).await;
+    closed_within(third, None, Duration::from_secs(3)).await;
+    // The trusted proxy carries everyone, so it is not held to the per-address bound.
+    let mut proxied = Vec::new();
+    for _ in 0..3 {
+        proxied.push(connect_from(PROXY_IP, portal.addr).await);
+    }
+    let answer = request(PROXY_IP, portal.addr, "GET", "/healthz", &[], None).await;
+    assert_eq!(answer.status, 200);
+}

@@ -332,6 +332,28 @@ async fn an_identity_header_sent_twice_is_refused() {
         )
         .await;
     answer.assert_error(StatusCode::UNAUTHORIZED, None);
+    // A proxy that folds the client's own value into its header with a comma.
+    let folded = harness
+        .send_with(
+            "GET",
+            "/api/session",
+            &[("x-forwarded-email", "alice@acme.example, eve@acme.example")],
+            Some(addr(PROXY)),
+            None,
+        )
+        .await;
+    folded.assert_error(StatusCode::UNAUTHORIZED, Some("ambiguous_identity"));
+    // One person whatever the case the proxy writes.
+    let shouted = harness
+        .send_with(
+            "GET",
+            "/api/session",
+            &[("x-forwarded-email", "Alice@ACME.example")],
+            Some(addr(PROXY)),
+            None,
+        )
+        .await;
+    assert_eq!(shouted.json()["username"], "alice@acme.example");
 }
 
 /// Runs `gatehouse ARGS --data-dir DIR` with `stdin`, and fails unless it succeeds.

@@ -398,7 +398,19 @@ async fn exports_name_the_portal_user_behind_each_event() {
 
 #[tokio::test]
 async fn the_journal_links_writes_to_their_events_and_flags_a_missing_one() {
-    let harness = Harness::new().await;
+    let mut harness = Harness::new().await;
+    // No grace time: the test cannot wait the 15 minutes upstream is given by default.
+    let archive = std::sync::Arc::new(gatehouse::archive::Archive::new(
+        harness.db.clone(),
+        harness.upstream.clone(),
+        Some(harness.journal.clone()),
+        gatehouse::archive::Settings {
+            event_grace: std::time::Duration::ZERO,
+            ..gatehouse::archive::Settings::default()
+        },
+    ));
+    harness.archive = archive.clone();
+    harness.reconfigure(|state| state.archive = Some(archive));
     let ids = ids(&harness);
     let (cookie, csrf) = harness.owner().await;
     promote(&harness, &cookie, &csrf, &ids.user).await;

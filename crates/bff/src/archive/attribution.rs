@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use admin_api::audit_logs::AuditLog;
-use anyhow::anyhow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::Archive;
@@ -19,43 +18,41 @@ pub const RECENT: i64 = 24 * 60 * 60;
 const BATCH: usize = 500;
 
 impl Archive {
-    /// Attributes the archived events of `[from, to]` (Unix seconds); how many are attributed.
-    /// Without a journal there is nobody to attribute them to.
+    /// Attributes the archived events of `[from, to]` (Unix seconds), replacing what earlier
+    /// passes decided for them; how many are attributed. Events and writes beyond the range
+    /// are read too, wide enough that every rival of an event in it is seen. Without a journal
+    /// there is nobody to attribute them to.
     pub(super) async fn attribute_between(&self, from: i64, to: i64) -> anyhow::Result<usize> {
         let Some(journal) = &self.journal else {
             return Ok(0);
         };
         // A write answered up to SKEW before an event, or requested up to SKEW after it, may
-        // have made it; a write takes at most LONGEST_WRITE.
+        // have made it, and takes at most LONGEST_WRITE: events that far beyond the range can
+        // compete for the same writes, and their own writes lie that far again.
+        let reach = SKEW + LONGEST_WRITE;
         let writes = journal
-            .portal_writes(from - SKEW, to + SKEW + LONGEST_WRITE)
+            .portal_writes(from - 2 * reach, to + 2 * reach, None)
             .await?;
+        // No write near: nothing is attributable, and nothing was (writes are never removed).
         if writes.is_empty() {
             return Ok(0);
         }
-        let own_keys = self
-            .upstream
-            .own_keys_recent()
-            .await
-            .map_err(|e| anyhow!("cannot list the portal's admin keys: {}", e.error.message))?;
         let mut objects: Vec<&str> = writes.iter().map(|w| w.object_id.as_str()).collect();
         objects.sort_unstable();
         objects.dedup();
         let mut events = Vec::new();
         for chunk in objects.chunks(BATCH) {
-            events.extend(
-                events_on(
-                    &self.pool,
-                    chunk,
-                    from - SKEW - LONGEST_WRITE,
-                    to + SKEW + LONGEST_WRITE,
-                )
-                .await?,
-            );
+            events.extend(events_on(&self.pool, chunk, from - reach, to + reach).await?);
         }
+        let own_keys = crate::attribution::portal_keys(&self.upstream, journal).await?;
         let found = attribute(&events, &writes, &own_keys);
-        save(&self.pool, &found).await?;
-        Ok(found.len())
+        let in_range: HashMap<&str, &Attribution> = events
+            .iter()
+            .filter(|e| (from..=to).contains(&e.effective_at))
+            .filter_map(|e| Some((e.id.as_str(), found.get(&e.id)?)))
+            .collect();
+        replace(&self.pool, from, to, &in_range).await?;
+        Ok(in_range.len())
     }
 
     /// The attributions of these archived events.
@@ -106,14 +103,17 @@ impl Archive {
         Ok(counts)
     }
 
-    /// When the second-to-last completed cycle began: a write answered before it has had two
-    /// polls since, so its event, if upstream logged one, is archived and attributed.
-    pub async fn two_polls_since(&self) -> anyhow::Result<Option<i64>> {
-        Ok(
+    /// The time before which a write's event is overdue: two completed cycles (each with a
+    /// successful attribution pass) have begun since, and at least [`super::Settings`]'s
+    /// `event_grace` has passed, since upstream may show an event some minutes late. `None`
+    /// until two cycles have run.
+    pub async fn events_overdue_before(&self) -> anyhow::Result<Option<i64>> {
+        let two_polls: Option<i64> =
             sqlx::query_scalar("SELECT previous_cycle_started FROM sync_state WHERE id = 1")
                 .fetch_one(&self.pool)
-                .await?,
-        )
+                .await?;
+        let grace = i64::try_from(self.settings.event_grace.as_secs()).unwrap_or(i64::MAX);
+        Ok(two_polls.map(|t| t.min(crate::journal::now().saturating_sub(grace))))
     }
 }
 
@@ -145,24 +145,36 @@ async fn events_on(
         .collect()
 }
 
-/// Stores attributions, replacing what an earlier pass with less to go on decided.
-async fn save(pool: &SqlitePool, found: &HashMap<String, Attribution>) -> anyhow::Result<()> {
-    let items: Vec<(&String, &Attribution)> = found.iter().collect();
+/// Replaces the attributions of the archived events of `[from, to]` with `found`, in one
+/// transaction: what an earlier pass with less to go on decided is withdrawn, not kept.
+async fn replace(
+    pool: &SqlitePool,
+    from: i64,
+    to: i64,
+    found: &HashMap<&str, &Attribution>,
+) -> anyhow::Result<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "DELETE FROM audit_attributions WHERE event_id IN
+             (SELECT id FROM audit_events WHERE effective_at BETWEEN ? AND ?)",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut *tx)
+    .await?;
+    let items: Vec<(&&str, &&Attribution)> = found.iter().collect();
     for chunk in items.chunks(BATCH / 4) {
         let mut query = QueryBuilder::<Sqlite>::new(
             "INSERT INTO audit_attributions (event_id, journal_seq, username, role) ",
         );
         query.push_values(chunk, |mut row, (id, a)| {
-            row.push_bind(id.as_str())
+            row.push_bind(**id)
                 .push_bind(a.journal_seq)
                 .push_bind(a.username.as_str())
                 .push_bind(a.role.as_str());
         });
-        query.push(
-            " ON CONFLICT (event_id) DO UPDATE SET journal_seq = excluded.journal_seq,
-              username = excluded.username, role = excluded.role",
-        );
-        query.build().execute(pool).await?;
+        query.build().execute(&mut *tx).await?;
     }
+    tx.commit().await?;
     Ok(())
 }

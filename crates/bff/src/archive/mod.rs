@@ -72,6 +72,9 @@ pub struct Settings {
     /// How far before the newest archived event each poll starts again, so that events that
     /// share its second, or that upstream shows late, are not missed.
     pub overlap: Duration,
+    /// How long after a write its audit event may take to appear before the journal flags it
+    /// as missing.
+    pub event_grace: Duration,
 }
 
 impl Default for Settings {
@@ -80,6 +83,7 @@ impl Default for Settings {
             interval: Duration::from_secs(60),
             retention: Retention::Forever,
             overlap: Duration::from_secs(120),
+            event_grace: Duration::from_secs(15 * 60),
         }
     }
 }

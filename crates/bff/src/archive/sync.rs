@@ -116,22 +116,27 @@ impl Archive {
             added: self.poll().await?,
             pruned: self.prune().await?,
         };
-        // The last day again: journal rows that landed after their events are joined now.
-        if let Err(error) = self
+        // The last day again: journal rows that landed after their events are joined now. Only
+        // a cycle whose pass succeeded counts towards calling an event missing.
+        let attributed = self
             .attribute_between(started - super::attribution::RECENT, started)
-            .await
-        {
+            .await;
+        if let Err(error) = &attributed {
             tracing::warn!(error = %format!("{error:#}"), "audit events could not be attributed this cycle");
         }
-        sqlx::query(
-            "UPDATE sync_state SET last_sync = ?, previous_cycle_started = cycle_started,
-                 cycle_started = ?
-             WHERE id = 1",
-        )
-        .bind(now())
-        .bind(started)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("UPDATE sync_state SET last_sync = ? WHERE id = 1")
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        if attributed.is_ok() {
+            sqlx::query(
+                "UPDATE sync_state SET previous_cycle_started = cycle_started, cycle_started = ?
+                 WHERE id = 1",
+            )
+            .bind(started)
+            .execute(&self.pool)
+            .await?;
+        }
         Ok(report)
     }
 
@@ -262,6 +267,14 @@ impl Archive {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // Events upstream shows late, or that a long outage kept from the archive, may be older
+        // than the day each cycle looks at again.
+        let times = events.iter().map(|(e, _)| e.effective_at);
+        if let (Some(from), Some(to)) = (times.clone().min(), times.max())
+            && let Err(error) = self.attribute_between(from, to).await
+        {
+            tracing::warn!(error = %format!("{error:#}"), "polled events could not be attributed");
+        }
         Ok(added)
     }
 

@@ -53,13 +53,13 @@ pub async fn current(
     if let Some(trusted) = &state.trusted_header
         && let Some(email) = trusted.identity(client, headers)?
     {
-        let role = trusted.roles.role_of(email).ok_or_else(|| {
+        let role = trusted.roles.role_of(&email).ok_or_else(|| {
             AppError::forbidden(
                 "You are signed in, but Gatehouse's role map gives you no role.",
                 "no_role",
             )
         })?;
-        return Ok((None, state.sessions.for_identity(email, role)));
+        return Ok((None, state.sessions.for_identity(&email, role)));
     }
     let id = session_id(state, headers).ok_or_else(AppError::unauthenticated)?;
     let session = state

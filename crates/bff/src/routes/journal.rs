@@ -27,8 +27,9 @@ struct Row {
     /// the archive is off).
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<i64>,
-    /// A successful write with no attributed event after two archive polls: OpenAI logs every
-    /// authenticated admin request, so the missing event is worth a security team's look.
+    /// A successful write with no attributed event after two archive polls and the archive's
+    /// grace time: OpenAI logs every authenticated admin request, so the missing event is
+    /// worth a security team's look.
     missing_event: bool,
 }
 
@@ -72,14 +73,14 @@ async fn with_events(state: &AppState, entries: Vec<Entry>) -> anyhow::Result<Ve
         .map(|e| e.seq)
         .collect();
     let counts = archive.events_of_writes(&writes).await?;
-    let two_polls_since = archive.two_polls_since().await?;
+    let overdue_before = archive.events_overdue_before().await?;
     Ok(entries
         .into_iter()
         .map(|entry| {
             let events = writes
                 .contains(&entry.seq)
                 .then(|| counts.get(&entry.seq).copied().unwrap_or(0));
-            let missing_event = events == Some(0) && two_polls_since.is_some_and(|t| t > entry.at);
+            let missing_event = events == Some(0) && overdue_before.is_some_and(|t| entry.at < t);
             Row {
                 entry,
                 events,

@@ -109,6 +109,8 @@ async fn forward_write(
     body: Option<Value>,
 ) -> Result<Response, AppError> {
     let path = path.as_str();
+    // Shutdown waits for this write to be journaled (see `serve`).
+    let _in_flight = state.journal.as_ref().map(journal::Journal::write_started);
     let entry = journal::Request {
         request_id: caller.request_id.clone(),
         username: caller.session.username.clone(),

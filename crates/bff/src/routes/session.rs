@@ -73,7 +73,7 @@ async fn sign_in(
     };
     let keys = [
         Key::Account(form.username.clone()),
-        Key::Address(client.label()),
+        Key::Address(client.throttle_label()),
     ];
     state
         .throttle
