@@ -524,14 +524,20 @@ fn render(
         Format::Ndjson => events
             .iter()
             .map(|event| {
-                let mut line = serde_json::to_value(event).unwrap_or_default();
-                if let Some(object) = line.as_object_mut() {
-                    object.insert(
-                        "gatehouse".into(),
-                        serde_json::to_value(attributions.get(&event.id)).unwrap_or_default(),
-                    );
+                // The event as upstream wrote it, then the member appended before its closing
+                // brace: written as text, since a detour through `Value` halved the export's
+                // speed (an event always serialises as an object).
+                let mut line = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
+                let by = serde_json::to_string(&attributions.get(&event.id))
+                    .unwrap_or_else(|_| "null".to_owned());
+                line.pop();
+                if line.len() > 1 {
+                    line.push(',');
                 }
-                line.to_string() + "\n"
+                line.push_str("\"gatehouse\":");
+                line.push_str(&by);
+                line.push_str("}\n");
+                line
             })
             .collect(),
         Format::Csv => csv_lines(
