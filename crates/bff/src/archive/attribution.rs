@@ -9,6 +9,7 @@ use admin_api::audit_logs::AuditLog;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::Archive;
+use super::store::push_list;
 use crate::attribution::{Attribution, EventFacts, LONGEST_WRITE, SKEW, attribute};
 
 /// How far back each cycle's pass looks for late journal rows.
@@ -65,10 +66,7 @@ impl Archive {
             let mut query = QueryBuilder::<Sqlite>::new(
                 "SELECT event_id, journal_seq, username, role FROM audit_attributions WHERE event_id IN (",
             );
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
+            push_list(&mut query, chunk.iter().copied());
             query.push(")");
             for row in query.build().fetch_all(&self.pool).await? {
                 found.insert(
@@ -91,10 +89,7 @@ impl Archive {
             let mut query = QueryBuilder::<Sqlite>::new(
                 "SELECT journal_seq, COUNT(*) AS n FROM audit_attributions WHERE journal_seq IN (",
             );
-            let mut list = query.separated(", ");
-            for seq in chunk {
-                list.push_bind(*seq);
-            }
+            push_list(&mut query, chunk.iter().copied());
             query.push(") GROUP BY journal_seq");
             for row in query.build().fetch_all(&self.pool).await? {
                 counts.insert(row.get("journal_seq"), row.get("n"));
@@ -131,10 +126,7 @@ async fn events_on(
         .push(" AND ")
         .push_bind(to)
         .push(" AND resource_id IN (");
-    let mut list = query.separated(", ");
-    for resource in resources {
-        list.push_bind(*resource);
-    }
+    push_list(&mut query, resources.iter().copied());
     query.push(")");
     let rows = query.build().fetch_all(pool).await?;
     rows.iter()

@@ -228,7 +228,7 @@ fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
     for (column, values) in columns {
         if !values.is_empty() {
             builder.push(format!(" AND {column} IN ("));
-            push_list(builder, values);
+            push_list(builder, values.iter().cloned());
             builder.push(")");
         }
     }
@@ -238,7 +238,7 @@ fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
                 " AND e.id IN (SELECT a.event_id FROM audit_event_actors a \
                  WHERE a.kind = '{kind}' AND a.value IN ("
             ));
-            push_list(builder, values);
+            push_list(builder, values.iter().cloned());
             builder.push("))");
         }
     }
@@ -258,10 +258,16 @@ fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
     }
 }
 
-fn push_list(builder: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
+/// Appends `values` as a comma-separated list of bound parameters (the inside of `IN (…)`).
+pub(super) fn push_list<'q, T>(
+    builder: &mut QueryBuilder<'q, Sqlite>,
+    values: impl IntoIterator<Item = T>,
+) where
+    T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Send,
+{
     let mut list = builder.separated(", ");
     for value in values {
-        list.push_bind(value.clone());
+        list.push_bind(value);
     }
 }
 

@@ -85,15 +85,17 @@ async fn list_archived_events(
     // Events archived since the last attribution pass (it runs at the end of each cycle) are
     // joined as they are read, like upstream's.
     let recent = crate::journal::now() - crate::attribution::LONGEST_WRITE;
+    // Only recent, unattributed events are typed (`on_the_fly` picks those made with a key).
     let unjoined: Vec<admin_api::audit_logs::AuditLog> = page
         .data
         .iter()
-        .filter_map(|e| serde_json::from_value::<admin_api::audit_logs::AuditLog>(e.clone()).ok())
         .filter(|e| {
-            !attributions.contains_key(&e.id)
-                && e.effective_at >= recent
-                && e.actor.as_ref().is_some_and(|a| a.api_key.is_some())
+            e.get("effective_at").and_then(Value::as_i64) >= Some(recent)
+                && e.get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| !attributions.contains_key(id))
         })
+        .filter_map(|e| serde_json::from_value(e.clone()).ok())
         .collect();
     if !unjoined.is_empty() {
         attributions.extend(crate::attribution::on_the_fly(&state, &unjoined).await);
