@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every check, in order: format, clippy (native and wasm32), native tests, wasm tests in headless
-# Chromium, the release build and its size, and the end-to-end browser test. Stops at the first failure.
+# Every check, in order: format, clippy (native and wasm32), native tests (the BFF's on SQLite,
+# then again on a throwaway PostgreSQL), wasm tests in headless Chromium, the release build and
+# its size, and the end-to-end tests (browser; replicas behind nginx). Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -17,8 +18,21 @@ cargo clippy --locked --workspace --exclude gatehouse-app --all-targets -- -D wa
 step "clippy, wasm32"
 cargo clippy --locked -p gatehouse-app -p admin-api --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "native tests"
-cargo test --locked --workspace --exclude gatehouse-app
+# A throwaway PostgreSQL cluster for the store's tests on the second engine and for the
+# replicas' end-to-end test; removed however this script ends.
+PG_DIR=$(mktemp -d /tmp/gatehouse-pg.XXXXXX)
+PG_PORT=${GATEHOUSE_TEST_PG_PORT:-55433}
+trap './scripts/postgres.sh stop "$PG_DIR"' EXIT
+step "PostgreSQL for the tests"
+GATEHOUSE_TEST_POSTGRES=$(./scripts/postgres.sh start "$PG_DIR" "$PG_PORT")
+export GATEHOUSE_TEST_POSTGRES
+echo "throwaway cluster at $GATEHOUSE_TEST_POSTGRES in $PG_DIR"
+
+step "native tests (the store on SQLite)"
+env -u GATEHOUSE_TEST_POSTGRES cargo test --locked --workspace --exclude gatehouse-app
+
+step "the BFF's tests again, the store on PostgreSQL"
+cargo test --locked -p gatehouse
 
 step "wasm-bindgen tests in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

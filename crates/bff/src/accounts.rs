@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+
+use crate::db::Db;
 
 /// What a portal user may do: an owner may write, an auditor only reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,7 +53,7 @@ pub struct Account {
 /// The accounts that may sign in.
 #[derive(Debug)]
 pub struct Accounts {
-    db: Option<SqlitePool>,
+    db: Option<Db>,
     in_memory: HashMap<String, Account>,
     /// Verified against when the account does not exist, so that a missing account costs the
     /// same time as a wrong password and timing does not reveal which it was. Always a real
@@ -107,7 +109,7 @@ impl Accounts {
 
     /// These accounts, plus those stored in `db`.
     #[must_use]
-    pub fn and_database(mut self, db: SqlitePool) -> Self {
+    pub fn and_database(mut self, db: Db) -> Self {
         self.db = Some(db);
         self
     }
@@ -179,10 +181,10 @@ fn check_new(username: &str, password: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn find(db: &SqlitePool, username: &str) -> anyhow::Result<Option<Account>> {
-    let row = sqlx::query("SELECT username, password_hash, role FROM accounts WHERE username = ?")
+async fn find(db: &Db, username: &str) -> anyhow::Result<Option<Account>> {
+    let row = sqlx::query("SELECT username, password_hash, role FROM accounts WHERE username = $1")
         .bind(username)
-        .fetch_optional(db)
+        .fetch_optional(&db.pool)
         .await?;
     row.map(|row| {
         Ok(Account {
@@ -198,35 +200,33 @@ async fn find(db: &SqlitePool, username: &str) -> anyhow::Result<Option<Account>
 }
 
 /// Adds an account.
-pub async fn add(
-    db: &SqlitePool,
-    username: &str,
-    password: &str,
-    role: Role,
-) -> anyhow::Result<()> {
+pub async fn add(db: &Db, username: &str, password: &str, role: Role) -> anyhow::Result<()> {
     check_new(username, password)?;
     if find(db, username).await?.is_some() {
         bail!("the account '{username}' already exists");
     }
     let hash = hash_password(password)?;
-    sqlx::query("INSERT INTO accounts (username, password_hash, role, created_at) VALUES (?, ?, ?, strftime('%s','now'))")
-        .bind(username)
-        .bind(hash)
-        .bind(role.as_str())
-        .execute(db)
-        .await
-        .context("cannot store the account")?;
+    sqlx::query(
+        "INSERT INTO accounts (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(username)
+    .bind(hash)
+    .bind(role.as_str())
+    .bind(crate::journal::now())
+    .execute(&db.pool)
+    .await
+    .context("cannot store the account")?;
     Ok(())
 }
 
 /// Sets a new password.
-pub async fn set_password(db: &SqlitePool, username: &str, password: &str) -> anyhow::Result<()> {
+pub async fn set_password(db: &Db, username: &str, password: &str) -> anyhow::Result<()> {
     check_new(username, password)?;
     let hash = hash_password(password)?;
-    let done = sqlx::query("UPDATE accounts SET password_hash = ? WHERE username = ?")
+    let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE username = $2")
         .bind(hash)
         .bind(username)
-        .execute(db)
+        .execute(&db.pool)
         .await?;
     if done.rows_affected() == 0 {
         bail!("no account '{username}'");
@@ -235,10 +235,10 @@ pub async fn set_password(db: &SqlitePool, username: &str, password: &str) -> an
 }
 
 /// Removes an account.
-pub async fn remove(db: &SqlitePool, username: &str) -> anyhow::Result<()> {
-    let done = sqlx::query("DELETE FROM accounts WHERE username = ?")
+pub async fn remove(db: &Db, username: &str) -> anyhow::Result<()> {
+    let done = sqlx::query("DELETE FROM accounts WHERE username = $1")
         .bind(username)
-        .execute(db)
+        .execute(&db.pool)
         .await?;
     if done.rows_affected() == 0 {
         bail!("no account '{username}'");
@@ -247,9 +247,9 @@ pub async fn remove(db: &SqlitePool, username: &str) -> anyhow::Result<()> {
 }
 
 /// Every account: name and role.
-pub async fn list(db: &SqlitePool) -> anyhow::Result<Vec<(String, Role)>> {
+pub async fn list(db: &Db) -> anyhow::Result<Vec<(String, Role)>> {
     let rows = sqlx::query("SELECT username, role FROM accounts ORDER BY username")
-        .fetch_all(db)
+        .fetch_all(&db.pool)
         .await?;
     rows.iter()
         .map(|row| {

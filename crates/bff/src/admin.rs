@@ -4,12 +4,12 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::bail;
 
-use crate::config::{JournalAction, JournalArgs, UserAction, UserArgs};
-use crate::{accounts, db, journal::Journal};
+use crate::config::{JournalAction, JournalArgs, MigrateArgs, UserAction, UserArgs};
+use crate::{accounts, journal::Journal};
 
 /// Runs a `user` subcommand.
 pub async fn user(args: UserArgs) -> anyhow::Result<()> {
-    let pool = db::open(&args.data.path).await?;
+    let pool = args.data.open().await?;
     match args.action {
         UserAction::Add { name, role } => {
             let password = read_password(&format!("Password for {name}: "))?;
@@ -38,13 +38,30 @@ pub async fn user(args: UserArgs) -> anyhow::Result<()> {
 
 /// Runs a `journal` subcommand; an error means the chain is broken.
 pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
-    let pool = db::open(&args.data.path).await?;
+    let pool = args.data.open().await?;
     match args.action {
         JournalAction::Verify => match Journal::new(pool).verify().await? {
             Ok(rows) => println!("journal intact: {rows} rows, hash chain verified"),
             Err(broken) => bail!("journal tampered with: {broken}"),
         },
     }
+    Ok(())
+}
+
+/// Runs `gatehouse migrate`: copies everything into an empty database (see `transfer`).
+pub async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
+    let from = crate::db::Db::connect(&args.from).await?;
+    let to = crate::db::Db::connect(&args.to).await?;
+    let copied = crate::transfer::copy(&from, &to).await?;
+    println!(
+        "Copied {} accounts, {} journal rows (hash chain verified on the target), {} archived \
+         events and {} attributions to {}. Sessions are not copied: people sign in again.",
+        copied.accounts,
+        copied.journal_rows,
+        copied.events,
+        copied.attributions,
+        crate::db::redacted(&args.to)
+    );
     Ok(())
 }
 

@@ -42,9 +42,24 @@ pub enum Command {
     User(UserArgs),
     /// Check the journal's hash chain.
     Journal(JournalArgs),
+    /// Copy accounts, the journal and the audit archive from one database to another (an
+    /// empty one), such as from the embedded file to PostgreSQL.
+    Migrate(MigrateArgs),
 }
 
-/// The data directory, for the offline commands.
+/// `gatehouse migrate --from URL --to URL`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The database to copy from, e.g. sqlite://.gatehouse/gatehouse.db.
+    #[arg(long)]
+    pub from: String,
+    /// The database to copy to, e.g. postgres://gatehouse@db.internal/gatehouse. It must hold
+    /// no accounts, journal rows or archived events.
+    #[arg(long)]
+    pub to: String,
+}
+
+/// The data directory and database, for the offline commands.
 #[derive(Debug, Args)]
 pub struct DataDir {
     /// Directory for Gatehouse's own data.
@@ -55,6 +70,16 @@ pub struct DataDir {
         global = true
     )]
     pub path: PathBuf,
+    /// The database: sqlite://PATH or postgres://… (default: gatehouse.db in --data-dir).
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", global = true)]
+    pub database: Option<String>,
+}
+
+impl DataDir {
+    /// Opens the database these flags name.
+    pub async fn open(&self) -> anyhow::Result<crate::db::Db> {
+        crate::db::Db::open_configured(self.database.as_deref(), &self.path).await
+    }
 }
 
 /// `gatehouse user ...`.
@@ -123,6 +148,10 @@ pub struct ServeArgs {
     /// Directory for Gatehouse's own data.
     #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./.gatehouse")]
     pub data_dir: PathBuf,
+    /// The database: sqlite://PATH (default: gatehouse.db in --data-dir) or postgres://…,
+    /// which several replicas share.
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL")]
+    pub database: Option<String>,
     /// The built app (trunk's dist/ directory).
     #[arg(long, env = "GATEHOUSE_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,

@@ -24,7 +24,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+
+use crate::db::{Db, Lock, Sql};
 use tokio::sync::Mutex;
 
 /// How often rows kept in memory are offered to the journal again.
@@ -170,8 +172,8 @@ pub const SYSTEM_ROLE: &str = "system";
 
 /// The append-only, hash-chained journal.
 pub struct Journal {
-    pool: SqlitePool,
-    /// One writer at a time, so each row chains to the row before it.
+    db: Db,
+    /// One writer at a time in this process (the database's lock serialises the replicas).
     append: Mutex<()>,
     /// Result rows the database refused, oldest first, waiting to be appended.
     pending: std::sync::Mutex<Vec<Entry>>,
@@ -210,10 +212,10 @@ impl std::fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// The journal in `pool`.
-    pub fn new(pool: SqlitePool) -> Self {
+    /// The journal in `db`.
+    pub fn new(db: Db) -> Self {
         Self {
-            pool,
+            db,
             append: Mutex::new(()),
             pending: std::sync::Mutex::default(),
             retrying: AtomicBool::new(false),
@@ -308,15 +310,15 @@ impl Journal {
             }
         }
         for id in current {
-            sqlx::query("INSERT INTO portal_keys (key_id, first_seen) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING")
+            sqlx::query("INSERT INTO portal_keys (key_id, first_seen) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING")
                 .bind(id)
                 .bind(now())
-                .execute(&self.pool)
+                .execute(&self.db.pool)
                 .await?;
         }
         let known: std::collections::HashSet<String> =
             sqlx::query_scalar("SELECT key_id FROM portal_keys")
-                .fetch_all(&self.pool)
+                .fetch_all(&self.db.pool)
                 .await?
                 .into_iter()
                 .collect();
@@ -429,22 +431,21 @@ impl Journal {
     pub async fn export_manifest(&self, id: &str) -> anyhow::Result<Option<String>> {
         let row = sqlx::query(
             "SELECT body FROM journal
-             WHERE phase = 'result' AND path = ?1 AND object_id = ?2
+             WHERE phase = 'result' AND path = $1 AND object_id = $2
              ORDER BY seq DESC LIMIT 1",
         )
         .bind(EXPORT_PATH)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.db.pool)
         .await?;
         Ok(row.and_then(|r| r.get::<Option<String>, _>("body")))
     }
 
     async fn append(&self, mut entry: Entry) -> anyhow::Result<()> {
         let _one_writer = self.append.lock().await;
-        // IMMEDIATE takes SQLite's write lock before the read of the last row: a deferred
-        // transaction would fail with SQLITE_BUSY if another writer (the archive's sync)
-        // committed between that read and the insert.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The journal's lock is held from the read of the chain head to the commit, so two
+        // replicas appending at once chain one after the other rather than forking.
+        let mut tx = self.db.begin_locked(Lock::Journal).await?;
         let last = sqlx::query("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
             .await?;
@@ -455,29 +456,7 @@ impl Journal {
         entry.seq = last_seq + 1;
         entry.prev_hash = prev_hash;
         entry.hash = entry.compute_hash();
-        sqlx::query(
-            "INSERT INTO journal (seq, at, phase, request_id, username, role, client, method, path,
-                body, status, upstream_request_id, object_id, outcome, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(entry.seq)
-        .bind(entry.at)
-        .bind(&entry.phase)
-        .bind(&entry.request_id)
-        .bind(&entry.username)
-        .bind(&entry.role)
-        .bind(&entry.client)
-        .bind(&entry.method)
-        .bind(&entry.path)
-        .bind(&entry.body)
-        .bind(entry.status)
-        .bind(&entry.upstream_request_id)
-        .bind(&entry.object_id)
-        .bind(&entry.outcome)
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut *tx)
-        .await?;
+        insert(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -492,7 +471,7 @@ impl Journal {
         to: i64,
         objects: Option<&[&str]>,
     ) -> anyhow::Result<Vec<crate::attribution::PortalWrite>> {
-        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        let mut query = Sql::new(
             "SELECT res.seq, res.method, res.path, res.object_id, res.at, res.username, res.role,
                     (SELECT MAX(req.at) FROM journal req
                       WHERE req.request_id = res.request_id AND req.phase = 'request'
@@ -503,23 +482,21 @@ impl Journal {
                AND res.path LIKE '/organization/%' AND res.role <> ",
         );
         query
-            .push_bind(SYSTEM_ROLE)
+            .bind(SYSTEM_ROLE)
             .push(" AND res.at BETWEEN ")
-            .push_bind(from)
+            .bind(from)
             .push(" AND ")
-            .push_bind(to);
+            .bind(to);
         if let Some(objects) = objects {
             if objects.is_empty() {
                 return Ok(Vec::new());
             }
-            query.push(" AND res.object_id IN (");
-            let mut list = query.separated(", ");
-            for object in objects {
-                list.push_bind(*object);
-            }
-            query.push(")");
+            query
+                .push(" AND res.object_id IN (")
+                .list(objects.iter().map(|object| (*object).to_owned()))
+                .push(")");
         }
-        let rows = query.build().fetch_all(&self.pool).await?;
+        let rows = query.build().fetch_all(&self.db.pool).await?;
         Ok(rows
             .iter()
             .map(|row| {
@@ -545,18 +522,18 @@ impl Journal {
         let limit = i64::from(filter.limit);
         let rows = sqlx::query(
             "SELECT * FROM journal
-             WHERE (?1 IS NULL OR seq < ?1)
-               AND (?2 IS NULL OR username = ?2)
-               AND (?3 IS NULL OR at >= ?3)
-               AND (?4 IS NULL OR at <= ?4)
-             ORDER BY seq DESC LIMIT ?5",
+             WHERE ($1 IS NULL OR seq < $1)
+               AND ($2 IS NULL OR username = $2)
+               AND ($3 IS NULL OR at >= $3)
+               AND ($4 IS NULL OR at <= $4)
+             ORDER BY seq DESC LIMIT $5",
         )
         .bind(filter.before_seq)
         .bind(&filter.username)
         .bind(filter.since)
         .bind(filter.until)
         .bind(limit + 1)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.db.pool)
         .await?;
         let mut entries: Vec<Entry> = rows.iter().map(from_row).collect();
         let has_more = entries.len() > filter.limit as usize;
@@ -568,7 +545,7 @@ impl Journal {
     /// that was changed, removed or moved.
     pub async fn verify(&self) -> anyhow::Result<Result<u64, String>> {
         let rows = sqlx::query("SELECT * FROM journal ORDER BY seq")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.db.pool)
             .await?;
         let mut prev_hash = GENESIS.to_owned();
         for (expected_seq, row) in (1_i64..).zip(rows.iter()) {
@@ -629,7 +606,45 @@ impl Entry {
     }
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Entry {
+/// Appends `entry` as it is (its seq and hashes already set).
+pub(crate) async fn insert(conn: &mut sqlx::AnyConnection, entry: &Entry) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO journal (seq, at, phase, request_id, username, role, client, method, path,
+            body, status, upstream_request_id, object_id, outcome, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(entry.seq)
+    .bind(entry.at)
+    .bind(&entry.phase)
+    .bind(&entry.request_id)
+    .bind(&entry.username)
+    .bind(&entry.role)
+    .bind(&entry.client)
+    .bind(&entry.method)
+    .bind(&entry.path)
+    .bind(&entry.body)
+    .bind(entry.status)
+    .bind(&entry.upstream_request_id)
+    .bind(&entry.object_id)
+    .bind(&entry.outcome)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Up to `limit` rows after `after_seq`, in order: for copying the journal elsewhere.
+pub(crate) async fn rows_after(db: &Db, after_seq: i64, limit: i64) -> anyhow::Result<Vec<Entry>> {
+    let rows = sqlx::query("SELECT * FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2")
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Entry {
     Entry {
         seq: row.get("seq"),
         at: row.get("at"),

@@ -13,12 +13,14 @@ pub mod db;
 pub mod error;
 pub mod http_server;
 pub mod journal;
+pub mod lease;
 pub mod middleware;
 mod routes;
 mod security;
 pub mod serve;
 pub mod session;
 pub mod throttle;
+pub mod transfer;
 pub mod trusted_header;
 pub mod upstream;
 

@@ -100,13 +100,18 @@ mod tests {
     use crate::session::{Accounts, Clock, SessionLimits, SessionStore};
     use crate::upstream::{AdminKey, Upstream};
 
-    fn state(secure: bool) -> AppState {
+    async fn state(secure: bool) -> AppState {
         let base = "https://api.openai.com/v1".parse().expect("url");
         let clock = Clock::default();
+        let dir = std::env::temp_dir().join(format!(
+            "gatehouse-middleware-{}-{secure}",
+            std::process::id()
+        ));
+        let db = crate::db::Db::open(&dir).await.expect("database");
         AppState {
             accounts: Arc::new(Accounts::with_passwords(&[]).expect("accounts")),
-            sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
-            throttle: Arc::new(crate::throttle::Throttle::new(clock)),
+            sessions: SessionStore::new(db.clone(), SessionLimits::default(), clock.clone()),
+            throttle: Arc::new(crate::throttle::Throttle::new(db, clock)),
             journal: None,
             archive: None,
             allowed_origins: Vec::new().into(),
@@ -124,7 +129,7 @@ mod tests {
     async fn headers(secure: bool) -> axum::http::HeaderMap {
         let router = stack(
             Router::new().route("/", get(|| async { "ok" })),
-            &state(secure),
+            &state(secure).await,
         );
         let request = axum::http::Request::get("/")
             .body(axum::body::Body::empty())

@@ -53,7 +53,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         })),
         _ => None,
     };
-    let db = crate::db::open(&args.data_dir).await?;
+    let db = crate::db::Db::open_configured(args.database.as_deref(), &args.data_dir).await?;
     let accounts = if demo {
         Accounts::demo()?.and_database(db.clone())
     } else {
@@ -68,7 +68,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 ..archive::Settings::default()
             };
             Some(Arc::new(Archive::new(
-                db,
+                db.clone(),
                 upstream.clone(),
                 Some(journal.clone()),
                 settings,
@@ -83,14 +83,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock = Clock::default();
     let state = AppState {
         accounts: accounts.into(),
-        sessions: SessionStore::with_clock(
+        sessions: SessionStore::new(
+            db.clone(),
             SessionLimits {
                 idle: args.session_idle,
                 absolute: args.session_max,
             },
             clock.clone(),
         ),
-        throttle: Arc::new(Throttle::new(clock)),
+        throttle: Arc::new(Throttle::new(db.clone(), clock)),
         journal: Some(journal),
         archive: archive.clone(),
         allowed_origins: allowed_origins(address, args.public_url.as_ref()).into(),
@@ -116,7 +117,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 retention => format!("for {retention}"),
             }
         ));
-        let _sync = archive.spawn();
+        let _sync = archive.clone().spawn();
     }
     if demo {
         say("Demo mode: the upstream is the embedded sandbox.");
@@ -129,7 +130,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_per_client: usize::try_from(args.max_connections_per_client).unwrap_or(usize::MAX),
     };
     let proxies = state.trusted_proxies.clone();
+    let archive = state.archive.clone();
     http_server::run(listener, app(state), limits, proxies, shutdown_signal()).await;
+    if let Some(archive) = archive {
+        archive.release().await;
+    }
     // Writes whose browser went away may still be under way: let them finish and be journaled
     // (an upstream request takes at most --upstream-timeout).
     if let Some(journal) = &journal

@@ -1,17 +1,16 @@
 //! Portal accounts and server-side sessions.
 //!
-//! Sessions are kept by hand in a map rather than with tower-sessions: its ids are 128 bits, and
-//! Gatehouse wants 256-bit ids, a CSRF token bound to each session, and both an idle and an
-//! absolute limit checked on every request.
-//!
-//! Cookie sessions and the sessions of people an SSO proxy vouches for live in two tables: a
-//! cookie can only ever name a session that a password sign-in created, never an identity's.
+//! Sessions are kept by hand in the shared store rather than with tower-sessions: its ids are
+//! 128 bits, and Gatehouse wants 256-bit ids stored only as digests, a CSRF token bound to each
+//! session, and both an idle and an absolute limit checked on every request.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::Row;
 
 pub use crate::accounts::{Account, Accounts, Role};
+use crate::db::{Db, Sql};
 
 /// 256 random bits, hex-encoded: session ids and CSRF tokens.
 pub fn random_token() -> String {
@@ -23,18 +22,27 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The time source of sessions and throttling. Production reads the system's monotonic clock;
-/// tests move it forward to check expiry without waiting.
+/// The SHA-256 of `text`, hex-encoded: how session ids and credentials are stored.
+pub fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The time source of sessions and throttling: Unix milliseconds, which every replica reads
+/// alike. Tests move it forward to check expiry without waiting.
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     offset_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Clock {
-    /// Now, plus however far the clock was moved.
-    pub fn now(&self) -> Instant {
-        Instant::now()
-            + Duration::from_millis(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst))
+    /// Now in Unix milliseconds, plus however far the clock was moved.
+    pub fn now_ms(&self) -> i64 {
+        let offset = self.offset_ms.load(std::sync::atomic::Ordering::SeqCst);
+        crate::db::now_ms().saturating_add(i64::try_from(offset).unwrap_or(i64::MAX))
     }
 
     /// Moves the clock forward (tests only need this).
@@ -51,12 +59,12 @@ pub struct Session {
     pub username: String,
     pub role: Role,
     pub csrf_token: String,
-    /// The password hash the account had at sign-in; the session ends when the account store
-    /// no longer holds it (the account was removed or its password changed). `None` for
-    /// identities vouched for by an SSO proxy.
+    /// The digest of the password hash the account had at sign-in; the session ends when the
+    /// account store no longer holds that hash (the account was removed or its password
+    /// changed). `None` for identities vouched for by an SSO proxy.
     pub credential: Option<String>,
-    created: Instant,
-    last_seen: Instant,
+    created_ms: i64,
+    last_seen_ms: i64,
 }
 
 /// How long a session lives.
@@ -75,104 +83,197 @@ impl Default for SessionLimits {
     }
 }
 
-/// The two session tables: by cookie id, and by vouched-for identity.
-#[derive(Default)]
-struct Tables {
-    by_cookie: HashMap<String, Session>,
-    by_identity: HashMap<(Role, String), Session>,
-}
+/// A session's idle timer is written back at most this often: a page's burst of requests
+/// costs one write, not one each.
+const TOUCH_EVERY_MS: i64 = 5_000;
 
-/// The server-side session tables.
-#[derive(Clone, Default)]
+/// The server-side sessions, in the store every replica shares (table `sessions`): a restart
+/// or a request on another replica finds them.
+///
+/// Cookie sessions are keyed by the SHA-256 of their id, so a dump of the table grants none.
+/// Sessions of people an SSO proxy vouches for are keyed by role and email under another
+/// `kind`: a cookie can only ever name a session that a password sign-in created.
+#[derive(Clone)]
 pub struct SessionStore {
-    inner: Arc<Mutex<Tables>>,
+    db: Db,
     limits: SessionLimits,
     clock: Clock,
 }
 
+const COOKIE: &str = "cookie";
+const IDENTITY: &str = "identity";
+
 impl SessionStore {
-    /// An empty store with the given limits.
-    pub fn new(limits: SessionLimits) -> Self {
-        Self::with_clock(limits, Clock::default())
+    /// The sessions in `db`, with these limits, reading time from `clock`.
+    pub fn new(db: Db, limits: SessionLimits, clock: Clock) -> Self {
+        Self { db, limits, clock }
     }
 
-    /// An empty store reading time from `clock`.
-    pub fn with_clock(limits: SessionLimits, clock: Clock) -> Self {
-        Self {
-            inner: Arc::default(),
-            limits,
-            clock,
-        }
-    }
-
-    /// Starts a fresh session (a new id every sign-in) and returns its id.
-    pub fn create(&self, account: &Account) -> (String, Session) {
-        let now = self.clock.now();
+    /// Starts a fresh session (a new id every sign-in) and returns its id. Expired sessions
+    /// are swept first.
+    pub async fn create(&self, account: &Account) -> anyhow::Result<(String, Session)> {
+        let now = self.clock.now_ms();
+        self.sweep(now).await?;
         let session = Session {
             username: account.username.clone(),
             role: account.role,
             csrf_token: random_token(),
-            credential: Some(account.password_hash.clone()),
-            created: now,
-            last_seen: now,
+            credential: Some(digest(&account.password_hash)),
+            created_ms: now,
+            last_seen_ms: now,
         };
         let id = random_token();
-        let mut tables = self.lock();
-        tables.by_cookie.retain(|_, s| self.alive(s, now));
-        tables.by_identity.retain(|_, s| self.alive(s, now));
-        tables.by_cookie.insert(id.clone(), session.clone());
-        (id, session)
+        self.insert(COOKIE, &digest(&id), &session, false).await?;
+        Ok((id, session))
     }
 
-    /// The live session a cookie names, refreshing its idle timer; expired ones are dropped.
-    pub fn touch(&self, id: &str) -> Option<Session> {
-        let now = self.clock.now();
-        let mut tables = self.lock();
-        let session = tables.by_cookie.get_mut(id)?;
-        if !self.alive(session, now) {
-            tables.by_cookie.remove(id);
-            return None;
-        }
-        session.last_seen = now;
-        Some(session.clone())
+    /// The live session a cookie names, refreshing its idle timer; an expired one is removed.
+    pub async fn touch(&self, id: &str) -> anyhow::Result<Option<Session>> {
+        self.live(COOKIE, &digest(id)).await
     }
 
     /// The session of a person a trusted proxy vouches for: one per identity and role, kept
-    /// (with its CSRF token) while they stay active. It has no id at all, so no cookie can
-    /// name it.
-    pub fn for_identity(&self, email: &str, role: Role) -> Session {
-        let now = self.clock.now();
-        let mut tables = self.lock();
-        let key = (role, email.to_owned());
-        if let Some(session) = tables.by_identity.get_mut(&key)
-            && self.alive(session, now)
-        {
-            session.last_seen = now;
-            return session.clone();
+    /// (with its CSRF token) while they stay active, whichever replica they reach. It has no
+    /// id at all, so no cookie can name it.
+    pub async fn for_identity(&self, email: &str, role: Role) -> anyhow::Result<Session> {
+        let key = format!("{}:{email}", role.as_str());
+        if let Some(session) = self.live(IDENTITY, &key).await? {
+            return Ok(session);
         }
-        let session = Session {
+        let now = self.clock.now_ms();
+        let fresh = Session {
             username: email.to_owned(),
             role,
             csrf_token: random_token(),
             credential: None,
-            created: now,
-            last_seen: now,
+            created_ms: now,
+            last_seen_ms: now,
         };
-        tables.by_identity.insert(key, session.clone());
-        session
+        // Two replicas may start it at once: the first insert wins, and both use it.
+        self.insert(IDENTITY, &key, &fresh, true).await?;
+        Ok(self.find(IDENTITY, &key).await?.unwrap_or(fresh))
     }
 
     /// Ends a cookie session on the server.
-    pub fn remove(&self, id: &str) {
-        self.lock().by_cookie.remove(id);
+    pub async fn remove(&self, id: &str) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE kind = $1 AND key = $2")
+            .bind(COOKIE)
+            .bind(digest(id))
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
     }
 
-    fn alive(&self, session: &Session, now: Instant) -> bool {
-        now.duration_since(session.last_seen) < self.limits.idle
-            && now.duration_since(session.created) < self.limits.absolute
+    /// Deletes every expired session; how many.
+    pub async fn sweep(&self, now: i64) -> anyhow::Result<u64> {
+        let (idle, absolute) = self.cutoffs(now);
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE last_seen_ms <= $1 OR created_ms <= $2")
+                .bind(idle)
+                .bind(absolute)
+                .execute(&self.db.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The last-seen and created times at or before which a session has expired.
+    fn cutoffs(&self, now: i64) -> (i64, i64) {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        (
+            now.saturating_sub(ms(self.limits.idle)),
+            now.saturating_sub(ms(self.limits.absolute)),
+        )
+    }
+
+    async fn live(&self, kind: &str, key: &str) -> anyhow::Result<Option<Session>> {
+        let now = self.clock.now_ms();
+        let Some(mut session) = self.find(kind, key).await? else {
+            return Ok(None);
+        };
+        let (idle, absolute) = self.cutoffs(now);
+        if session.last_seen_ms <= idle || session.created_ms <= absolute {
+            sqlx::query("DELETE FROM sessions WHERE kind = $1 AND key = $2 AND created_ms = $3")
+                .bind(kind.to_owned())
+                .bind(key.to_owned())
+                .bind(session.created_ms)
+                .execute(&self.db.pool)
+                .await?;
+            return Ok(None);
+        }
+        if now - session.last_seen_ms >= TOUCH_EVERY_MS {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_ms = $3
+                 WHERE kind = $1 AND key = $2 AND last_seen_ms < $3",
+            )
+            .bind(kind.to_owned())
+            .bind(key.to_owned())
+            .bind(now)
+            .execute(&self.db.pool)
+            .await?;
+            session.last_seen_ms = now;
+        }
+        Ok(Some(session))
+    }
+
+    async fn find(&self, kind: &str, key: &str) -> anyhow::Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT username, role, csrf_token, credential, created_ms, last_seen_ms
+             FROM sessions WHERE kind = $1 AND key = $2",
+        )
+        .bind(kind.to_owned())
+        .bind(key.to_owned())
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Session {
+                username: row.try_get("username")?,
+                role: row
+                    .try_get::<String, _>("role")?
+                    .parse()
+                    .map_err(anyhow::Error::msg)?,
+                csrf_token: row.try_get("csrf_token")?,
+                credential: row.try_get("credential")?,
+                created_ms: row.try_get("created_ms")?,
+                last_seen_ms: row.try_get("last_seen_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert(
+        &self,
+        kind: &str,
+        key: &str,
+        session: &Session,
+        keep_existing: bool,
+    ) -> anyhow::Result<()> {
+        let mut statement = Sql::new(
+            "INSERT INTO sessions
+                (kind, key, username, role, csrf_token, credential, created_ms, last_seen_ms)
+             VALUES (",
+        );
+        statement
+            .bind(kind.to_owned())
+            .push(", ")
+            .bind(key.to_owned())
+            .push(", ")
+            .bind(session.username.clone())
+            .push(", ")
+            .bind(session.role.as_str().to_owned())
+            .push(", ")
+            .bind(session.csrf_token.clone())
+            .push(", ")
+            .bind(session.credential.clone())
+            .push(", ")
+            .bind(session.created_ms)
+            .push(", ")
+            .bind(session.last_seen_ms)
+            .push(")");
+        if keep_existing {
+            statement.push(" ON CONFLICT (kind, key) DO NOTHING");
+        }
+        statement.build().execute(&self.db.pool).await?;
+        Ok(())
     }
 }

@@ -11,10 +11,11 @@
 //! Written by hand: `governor` and `tower_governor` limit request rates, while this counts
 //! failures per key and must be reset by a success.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use sqlx::Row;
+
+use crate::db::{Db, Lock};
 use crate::session::Clock;
 
 /// How many failures a key is allowed, and how long it is then locked.
@@ -53,6 +54,14 @@ pub enum Key {
 }
 
 impl Key {
+    /// The key as stored.
+    fn stored(&self) -> String {
+        match self {
+            Self::Account(name) => format!("account:{name}"),
+            Self::Address(label) => format!("address:{label}"),
+        }
+    }
+
     fn limits(&self) -> Limits {
         match self {
             Self::Account(_) => ACCOUNT,
@@ -63,90 +72,145 @@ impl Key {
 
 #[derive(Debug, Clone, Copy)]
 struct Failures {
-    count: u32,
-    first: Instant,
-    locked_until: Option<Instant>,
+    count: i64,
+    first_ms: i64,
+    locked_until_ms: Option<i64>,
 }
 
 impl Failures {
     /// Sets or lifts the lock for the current count.
-    fn relock(&mut self, limits: Limits, now: Instant) {
-        self.locked_until = (self.count >= limits.free).then(|| {
-            let doublings = (self.count - limits.free).min(10);
-            now + limits
+    fn relock(&mut self, limits: Limits, now: i64) {
+        let free = i64::from(limits.free);
+        self.locked_until_ms = (self.count >= free).then(|| {
+            let doublings = u32::try_from((self.count - free).min(10)).unwrap_or(10);
+            let lock = limits
                 .first_lock
                 .saturating_mul(1 << doublings)
-                .min(limits.max_lock)
+                .min(limits.max_lock);
+            now.saturating_add(i64::try_from(lock.as_millis()).unwrap_or(i64::MAX))
         });
     }
 }
 
-/// Failure counts per key.
-#[derive(Debug, Default)]
+/// Failure counts per key, in the store every replica shares (table `sign_in_failures`):
+/// five bad guesses spread over two replicas count as five. Each check and its count are one
+/// transaction under the throttle's lock, so simultaneous attempts on several replicas are
+/// counted one after another.
+#[derive(Debug, Clone)]
 pub struct Throttle {
-    failures: Mutex<HashMap<Key, Failures>>,
+    db: Db,
     clock: Clock,
 }
 
 impl Throttle {
-    /// A throttle reading time from `clock`.
-    pub fn new(clock: Clock) -> Self {
-        Self {
-            failures: Mutex::default(),
-            clock,
-        }
+    /// The throttle in `db`, reading time from `clock`.
+    pub fn new(db: Db, clock: Clock) -> Self {
+        Self { db, clock }
     }
 
     /// Counts an attempt against each key before its password is checked, or refuses it with
     /// the wait if any key is locked (a refused attempt is not counted).
-    pub fn begin(&self, keys: &[Key]) -> Result<(), Duration> {
-        let now = self.clock.now();
-        let mut failures = self.lock();
-        let wait = keys
+    pub async fn begin(&self, keys: &[Key]) -> anyhow::Result<Result<(), Duration>> {
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin_locked(Lock::Throttle).await?;
+        let window = i64::try_from(WINDOW.as_millis()).unwrap_or(i64::MAX);
+        sqlx::query(
+            "DELETE FROM sign_in_failures
+             WHERE first_ms <= $1 AND (locked_until_ms IS NULL OR locked_until_ms <= $2)",
+        )
+        .bind(now.saturating_sub(window))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            found.push(failures(&mut tx, key).await?);
+        }
+        let wait = found
             .iter()
-            .filter_map(|k| failures.get(k)?.locked_until)
+            .filter_map(|f| f.as_ref()?.locked_until_ms)
             .filter(|until| *until > now)
             .map(|until| until - now)
             .max();
         if let Some(wait) = wait {
-            return Err(wait);
+            tx.commit().await?;
+            return Ok(Err(Duration::from_millis(
+                u64::try_from(wait).unwrap_or(u64::MAX),
+            )));
         }
-        failures.retain(|_, f| {
-            now.duration_since(f.first) < WINDOW || f.locked_until.is_some_and(|u| u > now)
-        });
-        for key in keys {
-            let entry = failures.entry(key.clone()).or_insert(Failures {
+        for (key, found) in keys.iter().zip(found) {
+            let mut entry = found.unwrap_or(Failures {
                 count: 0,
-                first: now,
-                locked_until: None,
+                first_ms: now,
+                locked_until_ms: None,
             });
             entry.count += 1;
             entry.relock(key.limits(), now);
+            store(&mut tx, key, entry).await?;
         }
-        Ok(())
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
     /// After a successful sign-in: the account's failures are forgotten, and each address gets
     /// its attempt back and is unlocked, but its earlier failures still count, so the next
     /// failure from it locks it again at once.
-    pub fn succeeded(&self, keys: &[Key]) {
-        let mut failures = self.lock();
+    pub async fn succeeded(&self, keys: &[Key]) -> anyhow::Result<()> {
+        let mut tx = self.db.begin_locked(Lock::Throttle).await?;
         for key in keys {
             match key {
                 Key::Account(_) => {
-                    failures.remove(key);
+                    sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+                        .bind(key.stored())
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 Key::Address(_) => {
-                    if let Some(entry) = failures.get_mut(key) {
-                        entry.count = entry.count.saturating_sub(1);
-                        entry.locked_until = None;
-                    }
+                    sqlx::query(
+                        "UPDATE sign_in_failures
+                         SET count = CASE WHEN count > 0 THEN count - 1 ELSE 0 END,
+                             locked_until_ms = NULL
+                         WHERE key = $1",
+                    )
+                    .bind(key.stored())
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
         }
+        tx.commit().await?;
+        Ok(())
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Failures>> {
-        self.failures.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+async fn failures(conn: &mut sqlx::AnyConnection, key: &Key) -> anyhow::Result<Option<Failures>> {
+    let row =
+        sqlx::query("SELECT count, first_ms, locked_until_ms FROM sign_in_failures WHERE key = $1")
+            .bind(key.stored())
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|row| {
+        Ok(Failures {
+            count: row.try_get("count")?,
+            first_ms: row.try_get("first_ms")?,
+            locked_until_ms: row.try_get("locked_until_ms")?,
+        })
+    })
+    .transpose()
+}
+
+async fn store(conn: &mut sqlx::AnyConnection, key: &Key, entry: Failures) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO sign_in_failures (key, count, first_ms, locked_until_ms)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key) DO UPDATE SET count = excluded.count, first_ms = excluded.first_ms,
+             locked_until_ms = excluded.locked_until_ms",
+    )
+    .bind(key.stored())
+    .bind(entry.count)
+    .bind(entry.first_ms)
+    .bind(entry.locked_until_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -11,16 +11,36 @@ use common::{CANARY_KEY, Harness, OUTSIDER, PROXY, addr, small_sandbox};
 use gatehouse::upstream::Policy;
 
 /// A trigger that makes every insert of a result row fail, as a full disk or a locked
-/// database would.
-const BREAK_RESULTS: &str = "CREATE TRIGGER no_results BEFORE INSERT ON journal
-    WHEN NEW.phase = 'result' BEGIN SELECT RAISE(ABORT, 'disk full'); END";
+/// database would, in each engine's dialect.
+fn break_results(engine: gatehouse::db::Engine) -> &'static str {
+    match engine {
+        gatehouse::db::Engine::Sqlite => {
+            "CREATE TRIGGER no_results BEFORE INSERT ON journal
+             WHEN NEW.phase = 'result' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        }
+        gatehouse::db::Engine::Postgres => {
+            "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+             CREATE TRIGGER no_results BEFORE INSERT ON journal
+                 FOR EACH ROW WHEN (NEW.phase = 'result') EXECUTE FUNCTION disk_full()"
+        }
+    }
+}
+
+/// Drops it again.
+fn mend_results(engine: gatehouse::db::Engine) -> &'static str {
+    match engine {
+        gatehouse::db::Engine::Sqlite => "DROP TRIGGER no_results",
+        gatehouse::db::Engine::Postgres => "DROP TRIGGER no_results ON journal",
+    }
+}
 
 #[tokio::test]
 async fn a_new_admin_key_reaches_its_owner_even_when_the_journal_cannot_record_it() {
     let harness = Harness::new().await;
     let (cookie, csrf) = harness.owner().await;
-    sqlx::raw_sql(BREAK_RESULTS)
-        .execute(&harness.db)
+    sqlx::raw_sql(break_results(harness.db.engine))
+        .execute(&harness.db.pool)
         .await
         .expect("trigger");
     let created = harness
@@ -40,8 +60,8 @@ async fn a_new_admin_key_reaches_its_owner_even_when_the_journal_cannot_record_i
     );
     let key_id = body["id"].as_str().expect("id").to_owned();
 
-    sqlx::raw_sql("DROP TRIGGER no_results")
-        .execute(&harness.db)
+    sqlx::raw_sql(mend_results(harness.db.engine))
+        .execute(&harness.db.pool)
         .await
         .expect("drop");
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -10,11 +10,7 @@ use axum::http::StatusCode;
 use common::Harness;
 
 fn verify(data_dir: &std::path::Path) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["journal", "verify", "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .expect("run gatehouse journal verify");
+    let out = common::gatehouse_cli(data_dir, &["journal", "verify"], "");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -77,12 +73,22 @@ async fn each_write_is_journaled_before_and_after_without_secrets() {
     assert_eq!(result["request_id"], request["request_id"]);
     assert_eq!(result["prev_hash"], request["hash"]);
 
-    // The one-time secret is in neither the journal nor the database file.
+    // The one-time secret is in neither the journal nor the database (its file, on SQLite).
     assert!(!page.text.contains(&secret));
-    let db = std::fs::read(harness.data_dir.join("gatehouse.db")).expect("db");
-    let wal = std::fs::read(harness.data_dir.join("gatehouse.db-wal")).unwrap_or_default();
-    for bytes in [&db, &wal] {
-        assert!(!String::from_utf8_lossy(bytes).contains(&secret));
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM journal WHERE body LIKE $1 OR path LIKE $1 OR object_id LIKE $1",
+    )
+    .bind(format!("%{secret}%"))
+    .fetch_one(&harness.db.pool)
+    .await
+    .expect("count");
+    assert_eq!(rows, 0);
+    if harness.db.engine == gatehouse::db::Engine::Sqlite {
+        let db = std::fs::read(harness.data_dir.join("gatehouse.db")).expect("db");
+        let wal = std::fs::read(harness.data_dir.join("gatehouse.db-wal")).unwrap_or_default();
+        for bytes in [&db, &wal] {
+            assert!(!String::from_utf8_lossy(bytes).contains(&secret));
+        }
     }
 
     // A refused write is journaled with its status; reads are not journaled.
@@ -133,7 +139,7 @@ async fn tampering_breaks_verification() {
     assert!(ok, "{text}");
     assert!(text.contains("6 rows"), "{text}");
 
-    let db = &harness.db;
+    let db = &harness.db.pool;
     sqlx::query("UPDATE journal SET username = 'audrey' WHERE seq = 3")
         .execute(db)
         .await
@@ -170,7 +176,7 @@ async fn reordered_rows_break_verification() {
             )
             .await;
     }
-    let db = &harness.db;
+    let db = &harness.db.pool;
     // Swap rows 2 and 3, keeping their own hashes.
     sqlx::query("UPDATE journal SET seq = -2 WHERE seq = 2")
         .execute(db)
@@ -293,7 +299,7 @@ async fn acknowledged_entries_survive_kill_9() {
     let journaled: Vec<String> = sqlx::query_scalar(
         "SELECT object_id FROM journal WHERE phase = 'result' AND object_id IS NOT NULL",
     )
-    .fetch_all(&pool)
+    .fetch_all(&pool.pool)
     .await
     .expect("query");
     for id in &acknowledged {

@@ -38,12 +38,15 @@ pub async fn serve_bff(
     archive: Option<Arc<Archive>>,
 ) -> String {
     let clock = Clock::default();
+    let dir = std::env::temp_dir().join(format!("gatehouse-bench-sessions-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = gatehouse::db::Db::open(&dir).await.expect("database");
     let state = AppState {
         accounts: Accounts::with_passwords(&[("bench", "bench-password", Role::Auditor)])
             .expect("accounts")
             .into(),
-        sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
-        throttle: Arc::new(Throttle::new(clock)),
+        sessions: SessionStore::new(db.clone(), SessionLimits::default(), clock.clone()),
+        throttle: Arc::new(Throttle::new(db, clock)),
         journal,
         archive,
         allowed_origins: Vec::new().into(),

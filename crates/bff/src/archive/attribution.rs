@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 
 use admin_api::audit_logs::AuditLog;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::Row;
 
 use super::Archive;
-use super::store::push_list;
 use crate::attribution::{Attribution, EventFacts, LONGEST_WRITE, SKEW, attribute};
+use crate::db::{Db, Lock, Sql};
 
 /// How far back each cycle's pass looks for late journal rows.
 pub const RECENT: i64 = 24 * 60 * 60;
@@ -43,7 +43,7 @@ impl Archive {
         objects.dedup();
         let mut events = Vec::new();
         for chunk in objects.chunks(BATCH) {
-            events.extend(events_on(&self.pool, chunk, from - reach, to + reach).await?);
+            events.extend(events_on(&self.db, chunk, from - reach, to + reach).await?);
         }
         let own_keys = crate::attribution::portal_keys(&self.upstream, journal).await?;
         let found = attribute(&events, &writes, &own_keys);
@@ -52,7 +52,7 @@ impl Archive {
             .filter(|e| (from..=to).contains(&e.effective_at))
             .filter_map(|e| Some((e.id.as_str(), found.get(&e.id)?)))
             .collect();
-        replace(&self.pool, from, to, &in_range).await?;
+        replace(&self.db, from, to, &in_range).await?;
         Ok(in_range.len())
     }
 
@@ -63,12 +63,13 @@ impl Archive {
     ) -> anyhow::Result<HashMap<String, Attribution>> {
         let mut found = HashMap::new();
         for chunk in ids.chunks(BATCH) {
-            let mut query = QueryBuilder::<Sqlite>::new(
+            let mut query = Sql::new(
                 "SELECT event_id, journal_seq, username, role FROM audit_attributions WHERE event_id IN (",
             );
-            push_list(&mut query, chunk.iter().copied());
-            query.push(")");
-            for row in query.build().fetch_all(&self.pool).await? {
+            query
+                .list(chunk.iter().map(|id| (*id).to_owned()))
+                .push(")");
+            for row in query.build().fetch_all(&self.db.pool).await? {
                 found.insert(
                     row.get("event_id"),
                     Attribution {
@@ -86,12 +87,13 @@ impl Archive {
     pub async fn events_of_writes(&self, seqs: &[i64]) -> anyhow::Result<HashMap<i64, i64>> {
         let mut counts = HashMap::new();
         for chunk in seqs.chunks(BATCH) {
-            let mut query = QueryBuilder::<Sqlite>::new(
+            let mut query = Sql::new(
                 "SELECT journal_seq, COUNT(*) AS n FROM audit_attributions WHERE journal_seq IN (",
             );
-            push_list(&mut query, chunk.iter().copied());
-            query.push(") GROUP BY journal_seq");
-            for row in query.build().fetch_all(&self.pool).await? {
+            query
+                .list(chunk.iter().copied())
+                .push(") GROUP BY journal_seq");
+            for row in query.build().fetch_all(&self.db.pool).await? {
                 counts.insert(row.get("journal_seq"), row.get("n"));
             }
         }
@@ -105,7 +107,7 @@ impl Archive {
     pub async fn events_overdue_before(&self) -> anyhow::Result<Option<i64>> {
         let two_polls: Option<i64> =
             sqlx::query_scalar("SELECT previous_cycle_started FROM sync_state WHERE id = 1")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.db.pool)
                 .await?;
         let grace = i64::try_from(self.settings.event_grace.as_secs()).unwrap_or(i64::MAX);
         Ok(two_polls.map(|t| t.min(crate::journal::now().saturating_sub(grace))))
@@ -114,21 +116,20 @@ impl Archive {
 
 /// The archived events on these resources within `[from, to]`, as the join sees them.
 async fn events_on(
-    pool: &SqlitePool,
+    db: &Db,
     resources: &[&str],
     from: i64,
     to: i64,
 ) -> anyhow::Result<Vec<EventFacts>> {
-    let mut query =
-        QueryBuilder::<Sqlite>::new("SELECT json FROM audit_events WHERE effective_at BETWEEN ");
+    let mut query = Sql::new("SELECT json FROM audit_events WHERE effective_at BETWEEN ");
     query
-        .push_bind(from)
+        .bind(from)
         .push(" AND ")
-        .push_bind(to)
-        .push(" AND resource_id IN (");
-    push_list(&mut query, resources.iter().copied());
-    query.push(")");
-    let rows = query.build().fetch_all(pool).await?;
+        .bind(to)
+        .push(" AND resource_id IN (")
+        .list(resources.iter().map(|r| (*r).to_owned()))
+        .push(")");
+    let rows = query.build().fetch_all(&db.pool).await?;
     rows.iter()
         .map(|row| {
             let event: AuditLog = serde_json::from_str(row.get("json"))?;
@@ -140,15 +141,15 @@ async fn events_on(
 /// Replaces the attributions of the archived events of `[from, to]` with `found`, in one
 /// transaction: what an earlier pass with less to go on decided is withdrawn, not kept.
 async fn replace(
-    pool: &SqlitePool,
+    db: &Db,
     from: i64,
     to: i64,
     found: &HashMap<&str, &Attribution>,
 ) -> anyhow::Result<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin_locked(Lock::Archive).await?;
     sqlx::query(
         "DELETE FROM audit_attributions WHERE event_id IN
-             (SELECT id FROM audit_events WHERE effective_at BETWEEN ? AND ?)",
+             (SELECT id FROM audit_events WHERE effective_at BETWEEN $1 AND $2)",
     )
     .bind(from)
     .bind(to)
@@ -156,15 +157,21 @@ async fn replace(
     .await?;
     let items: Vec<(&&str, &&Attribution)> = found.iter().collect();
     for chunk in items.chunks(BATCH / 4) {
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO audit_attributions (event_id, journal_seq, username, role) ",
+        let mut query = Sql::new(
+            "INSERT INTO audit_attributions (event_id, journal_seq, username, role) VALUES ",
         );
-        query.push_values(chunk, |mut row, (id, a)| {
-            row.push_bind(**id)
-                .push_bind(a.journal_seq)
-                .push_bind(a.username.as_str())
-                .push_bind(a.role.as_str());
-        });
+        for (i, (id, a)) in chunk.iter().enumerate() {
+            query
+                .push(if i == 0 { "(" } else { ", (" })
+                .bind((**id).to_owned())
+                .push(", ")
+                .bind(a.journal_seq)
+                .push(", ")
+                .bind(a.username.clone())
+                .push(", ")
+                .bind(a.role.clone())
+                .push(")");
+        }
         query.build().execute(&mut *tx).await?;
     }
     tx.commit().await?;

@@ -7,14 +7,14 @@
 //! upstream's order and cursor semantics, and counts events per hour or day.
 
 mod attribution;
-mod store;
+pub(crate) mod store;
 mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::db::Db;
 use serde::Serialize;
-use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 
 use crate::journal::Journal;
@@ -110,7 +110,9 @@ pub struct Backfill {
 /// The archive: its database, the upstream client it syncs with (the admin key stays in it),
 /// and the journal that records pruning.
 pub struct Archive {
-    pool: SqlitePool,
+    db: Db,
+    /// Which replica syncs: the one holding this lease.
+    lease: crate::lease::Lease,
     upstream: Upstream,
     journal: Option<Arc<Journal>>,
     settings: Settings,
@@ -133,15 +135,16 @@ impl std::fmt::Debug for Archive {
 }
 
 impl Archive {
-    /// The archive in `pool` (whose schema `db::open` applied), syncing from `upstream`.
+    /// The archive in `db`, syncing from `upstream`.
     pub fn new(
-        pool: SqlitePool,
+        db: Db,
         upstream: Upstream,
         journal: Option<Arc<Journal>>,
         settings: Settings,
     ) -> Self {
         Self {
-            pool,
+            lease: crate::lease::Lease::new(db.clone(), "archive_sync"),
+            db,
             upstream,
             journal,
             settings,
@@ -153,7 +156,7 @@ impl Archive {
 
     /// What the archive holds now.
     pub async fn coverage(&self) -> anyhow::Result<Coverage> {
-        store::coverage(&self.pool).await
+        store::coverage(&self.db).await
     }
 
     /// One page of archived events matching `search`, newest first, as upstream pages.
@@ -161,12 +164,12 @@ impl Archive {
         &self,
         search: &Search,
     ) -> Result<admin_api::ListPage<serde_json::Value>, crate::AppError> {
-        store::list(&self.pool, search).await
+        store::list(&self.db, search).await
     }
 
     /// Events matching `search` per `bucket`, split by family.
     pub async fn histogram(&self, search: &Search, bucket: Bucket) -> anyhow::Result<Histogram> {
-        store::histogram(&self.pool, search, bucket).await
+        store::histogram(&self.db, search, bucket).await
     }
 
     /// Brings the archive up to date before a reader's first page, so that a change just made
@@ -175,7 +178,7 @@ impl Archive {
     /// task; the reader waits for it at most [`CATCH_UP_WAIT`], and otherwise gets the archive
     /// as it is (its coverage says when it last synced). The cycle is never cut short.
     pub async fn catch_up(self: &Arc<Self>) {
-        let Ok((complete, last_sync)) = store::sync_progress(&self.pool).await else {
+        let Ok((complete, last_sync)) = store::sync_progress(&self.db).await else {
             return;
         };
         let now = crate::journal::now();
@@ -197,8 +200,17 @@ impl Archive {
     }
 
     /// Runs the sync loop forever: a cycle, then a pause of `interval`, or after failures a
-    /// growing pause (see [`sync::pause_after`]).
+    /// growing pause (see [`sync::pause_after`]). Of several replicas on one database, only
+    /// the one holding the archive's lease cycles (see [`crate::lease`]); every replica reads.
     pub fn spawn(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move { self.run().await })
+        let held = self.lease.clone().keep();
+        tokio::spawn(async move { self.run(held).await })
+    }
+
+    /// Gives up the archive's lease (at shutdown), so another replica takes over at once.
+    pub async fn release(&self) {
+        if let Err(error) = self.lease.release().await {
+            tracing::warn!(error = %format!("{error:#}"), "cannot give up the archive's lease");
+        }
     }
 }

@@ -1,19 +1,21 @@
 //! The archive's SQL: storing events with their filterable fields and search text, listing them
 //! with upstream's filters and cursors, counting them per bucket, and pruning.
 //!
-//! Filters are built with `QueryBuilder` and bound parameters only. The SQL is portable to
-//! PostgreSQL (row-value comparisons, plain multi-row `INSERT`s) except `MATCH` on the FTS5
-//! table.
+//! Filters are built with [`Sql`] and bound parameters only. The SQL is the same on both
+//! engines (row-value comparisons, plain multi-row `INSERT`s) except the full-text match: an
+//! FTS5 table on SQLite, a `tsvector` column with a GIN index on PostgreSQL, both fed the same
+//! tokens and asked the same prefix phrases (see [`search_terms`] and [`tsquery`]).
 
 use admin_api::audit_logs::{AuditLog, ListAuditLogsQuery};
 use admin_api::audit_sentences::family;
 use admin_api::{ApiError, ListPage};
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, Row};
 
 use super::{Backfill, Coverage};
 use crate::AppError;
+use crate::db::{Db, Engine, Sql};
 
 /// A search of the archive: upstream's list query plus `q`.
 #[derive(Debug, Clone, Default)]
@@ -74,6 +76,41 @@ pub fn fts_query(q: &str) -> Option<String> {
     (!phrases.is_empty()).then(|| phrases.join(" "))
 }
 
+/// The tokens of `text` as SQLite's `unicode61` tokenizer cuts them: runs of letters and
+/// digits, lower-cased; everything else separates. PostgreSQL is given these tokens rather
+/// than its own parser's, which keeps emails, hosts and paths whole and so would match
+/// differently.
+pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|token| !token.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The `tsvector` literal of an event's search text: each token at its position (PostgreSQL
+/// keeps positions up to 16,383), so phrases match adjacent tokens as FTS5's do.
+fn tsvector(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (position, token) in (1..=16_383).zip(tokens(text)) {
+        // Tokens are letters and digits only: nothing in them needs quoting.
+        let _ = std::fmt::Write::write_fmt(&mut out, format_args!("'{token}':{position} "));
+    }
+    out
+}
+
+/// The `tsquery` for what a person typed, under the same rules as [`fts_query`]: every word
+/// a phrase of its tokens, adjacent, the last a prefix; all words required. `None` when no
+/// word has a letter or digit.
+pub fn tsquery(q: &str) -> Option<String> {
+    let phrases: Vec<String> = q
+        .split_whitespace()
+        .filter_map(|word| {
+            let tokens: Vec<String> = tokens(word).map(|t| format!("'{t}'")).collect();
+            (!tokens.is_empty()).then(|| format!("({}:*)", tokens.join(" <-> ")))
+        })
+        .collect();
+    (!phrases.is_empty()).then(|| phrases.join(" & "))
+}
+
 /// The text an event is found by: every string in its JSON (ids, emails, addresses, user
 /// agents, names, types), one per line.
 fn search_text(json: &Value, out: &mut String) {
@@ -93,20 +130,19 @@ const BATCH: usize = 100;
 
 /// Stores each `(event, json, seq)` whose id is not archived yet; how many were new. A few
 /// statements per hundred events rather than several per event: the backfill is bound by the
-/// round trips to SQLite, not by upstream.
-pub(super) async fn insert_all(
-    conn: &mut SqliteConnection,
+/// round trips to the database, not by upstream.
+pub(crate) async fn insert_all(
+    conn: &mut AnyConnection,
+    engine: Engine,
     items: &[(&AuditLog, &Value, i64)],
 ) -> anyhow::Result<u64> {
     let mut added = 0;
     for chunk in items.chunks(BATCH) {
         let mut known = std::collections::HashSet::new();
-        let mut existing = QueryBuilder::<Sqlite>::new("SELECT id FROM audit_events WHERE id IN (");
-        let mut ids = existing.separated(", ");
-        for (event, _, _) in chunk {
-            ids.push_bind(event.id.as_str());
-        }
-        existing.push(")");
+        let mut existing = Sql::new("SELECT id FROM audit_events WHERE id IN (");
+        existing
+            .list(chunk.iter().map(|(event, _, _)| event.id.clone()))
+            .push(")");
         for row in existing.build().fetch_all(&mut *conn).await? {
             known.insert(row.try_get::<String, _>(0)?);
         }
@@ -118,19 +154,47 @@ pub(super) async fn insert_all(
         if fresh.is_empty() {
             continue;
         }
-        let mut events = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO audit_events (id, seq, effective_at, type, family, project_id, resource_id, json) ",
+        let texts: Vec<String> = fresh
+            .iter()
+            .map(|(_, json, _)| {
+                let mut text = String::new();
+                search_text(json, &mut text);
+                text
+            })
+            .collect();
+        let mut events = Sql::new(
+            "INSERT INTO audit_events (id, seq, effective_at, type, family, project_id, resource_id, json",
         );
-        events.push_values(&fresh, |mut row, (event, json, seq)| {
-            row.push_bind(event.id.as_str())
-                .push_bind(*seq)
-                .push_bind(event.effective_at)
-                .push_bind(event.event_type.as_str())
-                .push_bind(family(&event.event_type))
-                .push_bind(event.project.as_ref().map(|p| p.id.as_str()))
-                .push_bind(event.resource_id())
-                .push_bind(json.to_string());
+        events.push(match engine {
+            Engine::Sqlite => ") VALUES ",
+            Engine::Postgres => ", search) VALUES ",
         });
+        for (i, ((event, json, seq), text)) in fresh.iter().zip(&texts).enumerate() {
+            events
+                .push(if i == 0 { "(" } else { ", (" })
+                .bind(event.id.clone())
+                .push(", ")
+                .bind(*seq)
+                .push(", ")
+                .bind(event.effective_at)
+                .push(", ")
+                .bind(event.event_type.clone())
+                .push(", ")
+                .bind(family(&event.event_type).to_owned())
+                .push(", ")
+                .bind(event.project.as_ref().map(|p| p.id.clone()))
+                .push(", ")
+                .bind(event.resource_id().map(str::to_owned))
+                .push(", ")
+                .bind(json.to_string());
+            if engine == Engine::Postgres {
+                events
+                    .push(", CAST(")
+                    .bind(tsvector(text))
+                    .push(" AS tsvector)");
+            }
+            events.push(")");
+        }
         events.build().execute(&mut *conn).await?;
         let mut actors: Vec<(&str, &str, &str)> = Vec::new();
         for (event, _, _) in &fresh {
@@ -145,28 +209,37 @@ pub(super) async fn insert_all(
             );
         }
         if !actors.is_empty() {
-            let mut rows = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO audit_event_actors (kind, value, event_id) ",
-            );
-            rows.push_values(&actors, |mut row, (kind, value, id)| {
-                row.push_bind(*kind).push_bind(*value).push_bind(*id);
-            });
+            let mut rows =
+                Sql::new("INSERT INTO audit_event_actors (kind, value, event_id) VALUES ");
+            for (i, (kind, value, id)) in actors.iter().enumerate() {
+                rows.push(if i == 0 { "(" } else { ", (" })
+                    .bind((*kind).to_owned())
+                    .push(", ")
+                    .bind((*value).to_owned())
+                    .push(", ")
+                    .bind((*id).to_owned())
+                    .push(")");
+            }
             rows.build().execute(&mut *conn).await?;
         }
-        let mut texts = QueryBuilder::<Sqlite>::new("INSERT INTO audit_events_fts (rowid, text) ");
-        texts.push_values(&fresh, |mut row, (_, json, seq)| {
-            let mut text = String::new();
-            search_text(json, &mut text);
-            row.push_bind(*seq).push_bind(text);
-        });
-        texts.build().execute(&mut *conn).await?;
+        if engine == Engine::Sqlite {
+            let mut rows = Sql::new("INSERT INTO audit_events_fts (rowid, text) VALUES ");
+            for (i, ((_, _, seq), text)) in fresh.iter().zip(texts).enumerate() {
+                rows.push(if i == 0 { "(" } else { ", (" })
+                    .bind(*seq)
+                    .push(", ")
+                    .bind(text)
+                    .push(")");
+            }
+            rows.build().execute(&mut *conn).await?;
+        }
         added += fresh.len() as u64;
     }
     Ok(added)
 }
 
 /// The lowest and highest `seq` in use (0 when empty).
-pub(super) async fn seq_bounds(conn: &mut SqliteConnection) -> anyhow::Result<(i64, i64)> {
+pub(super) async fn seq_bounds(conn: &mut AnyConnection) -> anyhow::Result<(i64, i64)> {
     let row = sqlx::query("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM audit_events")
         .fetch_one(&mut *conn)
         .await?;
@@ -174,17 +247,17 @@ pub(super) async fn seq_bounds(conn: &mut SqliteConnection) -> anyhow::Result<(i
 }
 
 /// What the archive holds.
-pub(super) async fn coverage(pool: &SqlitePool) -> anyhow::Result<Coverage> {
+pub(super) async fn coverage(db: &Db) -> anyhow::Result<Coverage> {
     let events = sqlx::query(
         "SELECT MIN(effective_at) AS oldest, MAX(effective_at) AS newest, COUNT(*) AS events
          FROM audit_events",
     )
-    .fetch_one(pool)
+    .fetch_one(&db.pool)
     .await?;
     let state = sqlx::query(
         "SELECT backfill_complete, backfill_events, last_sync FROM sync_state WHERE id = 1",
     )
-    .fetch_one(pool)
+    .fetch_one(&db.pool)
     .await?;
     Ok(Coverage {
         oldest: events.get("oldest"),
@@ -200,9 +273,9 @@ pub(super) async fn coverage(pool: &SqlitePool) -> anyhow::Result<Coverage> {
 
 /// Whether the backfill is complete, and when the last cycle completed: what a reader's
 /// catch-up needs, without counting the archive.
-pub(super) async fn sync_progress(pool: &SqlitePool) -> anyhow::Result<(bool, Option<i64>)> {
+pub(super) async fn sync_progress(db: &Db) -> anyhow::Result<(bool, Option<i64>)> {
     let state = sqlx::query("SELECT backfill_complete, last_sync FROM sync_state WHERE id = 1")
-        .fetch_one(pool)
+        .fetch_one(&db.pool)
         .await?;
     Ok((
         state.get::<i64, _>("backfill_complete") != 0,
@@ -212,14 +285,14 @@ pub(super) async fn sync_progress(pool: &SqlitePool) -> anyhow::Result<(bool, Op
 
 /// Appends `AND ...` for every filter of `search` (not the cursors) to a query over
 /// `audit_events e`.
-fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
+fn push_filters(builder: &mut Sql, engine: Engine, search: &Search) {
     let query = &search.query;
     let (low, high) = query.effective_at.inclusive_range();
     builder
         .push(" WHERE e.effective_at BETWEEN ")
-        .push_bind(low)
+        .bind(low)
         .push(" AND ")
-        .push_bind(high);
+        .bind(high);
     let columns = [
         ("e.type", &query.event_types),
         ("e.project_id", &query.project_ids),
@@ -227,55 +300,59 @@ fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, search: &Search) {
     ];
     for (column, values) in columns {
         if !values.is_empty() {
-            builder.push(format!(" AND {column} IN ("));
-            push_list(builder, values.iter().cloned());
-            builder.push(")");
+            builder
+                .push(format!(" AND {column} IN ("))
+                .list(values.iter().cloned())
+                .push(")");
         }
     }
     for (kind, values) in [("id", &query.actor_ids), ("email", &query.actor_emails)] {
         if !values.is_empty() {
-            builder.push(format!(
-                " AND e.id IN (SELECT a.event_id FROM audit_event_actors a \
-                 WHERE a.kind = '{kind}' AND a.value IN ("
-            ));
-            push_list(builder, values.iter().cloned());
-            builder.push("))");
+            builder
+                .push(format!(
+                    " AND e.id IN (SELECT a.event_id FROM audit_event_actors a \
+                     WHERE a.kind = '{kind}' AND a.value IN ("
+                ))
+                .list(values.iter().cloned())
+                .push("))");
         }
     }
     if let Some(user) = &search.portal_user {
         builder
             .push(" AND (e.id IN (SELECT t.event_id FROM audit_attributions t WHERE t.username = ")
-            .push_bind(user.clone())
+            .bind(user.clone())
             .push(") OR e.id IN (SELECT a.event_id FROM audit_event_actors a WHERE a.kind = 'email' AND a.value = ")
-            .push_bind(user.clone())
+            .bind(user.clone())
             .push("))");
     }
-    if let Some(expression) = search.q.as_deref().and_then(fts_query) {
-        builder
-            .push(" AND e.seq IN (SELECT rowid FROM audit_events_fts WHERE audit_events_fts MATCH ")
-            .push_bind(expression)
-            .push(")");
-    }
-}
-
-/// Appends `values` as a comma-separated list of bound parameters (the inside of `IN (…)`).
-pub(super) fn push_list<'q, T>(
-    builder: &mut QueryBuilder<'q, Sqlite>,
-    values: impl IntoIterator<Item = T>,
-) where
-    T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Send,
-{
-    let mut list = builder.separated(", ");
-    for value in values {
-        list.push_bind(value);
+    let Some(q) = search.q.as_deref() else {
+        return;
+    };
+    match engine {
+        Engine::Sqlite => {
+            if let Some(expression) = fts_query(q) {
+                builder
+                    .push(" AND e.seq IN (SELECT rowid FROM audit_events_fts WHERE audit_events_fts MATCH ")
+                    .bind(expression)
+                    .push(")");
+            }
+        }
+        Engine::Postgres => {
+            if let Some(expression) = tsquery(q) {
+                builder
+                    .push(" AND e.search @@ CAST(")
+                    .bind(expression)
+                    .push(" AS tsquery)");
+            }
+        }
     }
 }
 
 /// The `(effective_at, seq)` of the event a cursor names, or upstream's 400.
-async fn position(pool: &SqlitePool, id: &str, param: &str) -> Result<(i64, i64), AppError> {
-    let row = sqlx::query("SELECT effective_at, seq FROM audit_events WHERE id = ?")
+async fn position(db: &Db, id: &str, param: &str) -> Result<(i64, i64), AppError> {
+    let row = sqlx::query("SELECT effective_at, seq FROM audit_events WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(&db.pool)
         .await
         .map_err(|e| AppError::internal(&e))?;
     row.map(|r| (r.get(0), r.get(1))).ok_or_else(|| {
@@ -289,44 +366,44 @@ async fn position(pool: &SqlitePool, id: &str, param: &str) -> Result<(i64, i64)
 
 /// One page, newest first. `after` pages towards older events, `before` alone towards newer
 /// ones (the page is still presented newest first), exactly as upstream.
-pub(super) async fn list(pool: &SqlitePool, search: &Search) -> Result<ListPage<Value>, AppError> {
+pub(super) async fn list(db: &Db, search: &Search) -> Result<ListPage<Value>, AppError> {
     let query = &search.query;
     let limit = query.paging.limit_or_default();
     let after = match &query.paging.after {
-        Some(id) => Some(position(pool, id, "after").await?),
+        Some(id) => Some(position(db, id, "after").await?),
         None => None,
     };
     let before = match &query.before {
-        Some(id) => Some(position(pool, id, "before").await?),
+        Some(id) => Some(position(db, id, "before").await?),
         None => None,
     };
     let upwards = before.is_some() && after.is_none();
-    let mut builder = QueryBuilder::new("SELECT e.id, e.json FROM audit_events e");
-    push_filters(&mut builder, search);
+    let mut builder = Sql::new("SELECT e.id, e.json FROM audit_events e");
+    push_filters(&mut builder, db.engine, search);
     if let Some((at, seq)) = after {
         builder
             .push(" AND (e.effective_at, e.seq) < (")
-            .push_bind(at)
+            .bind(at)
             .push(", ")
-            .push_bind(seq)
+            .bind(seq)
             .push(")");
     }
     if let Some((at, seq)) = before {
         builder
             .push(" AND (e.effective_at, e.seq) > (")
-            .push_bind(at)
+            .bind(at)
             .push(", ")
-            .push_bind(seq)
+            .bind(seq)
             .push(")");
     }
     builder.push(match upwards {
         true => " ORDER BY e.effective_at ASC, e.seq ASC LIMIT ",
         false => " ORDER BY e.effective_at DESC, e.seq DESC LIMIT ",
     });
-    builder.push_bind(i64::try_from(limit).unwrap_or(100) + 1);
+    builder.bind(i64::try_from(limit).unwrap_or(100) + 1);
     let rows = builder
         .build()
-        .fetch_all(pool)
+        .fetch_all(&db.pool)
         .await
         .map_err(|e| AppError::internal(&e))?;
     let has_more = rows.len() > limit;
@@ -345,18 +422,18 @@ pub(super) async fn list(pool: &SqlitePool, search: &Search) -> Result<ListPage<
 
 /// Events matching `search` (cursors ignored) per UTC `bucket`, split by family.
 pub(super) async fn histogram(
-    pool: &SqlitePool,
+    db: &Db,
     search: &Search,
     bucket: Bucket,
 ) -> anyhow::Result<Histogram> {
     let size = bucket.seconds();
-    let mut builder = QueryBuilder::new(format!(
+    let mut builder = Sql::new(format!(
         "SELECT e.effective_at - (e.effective_at % {size}) AS start, e.family AS family, \
          COUNT(*) AS events FROM audit_events e"
     ));
-    push_filters(&mut builder, search);
+    push_filters(&mut builder, db.engine, search);
     builder.push(" GROUP BY 1, 2 ORDER BY 1, 2");
-    let rows = builder.build().fetch_all(pool).await?;
+    let rows = builder.build().fetch_all(&db.pool).await?;
     let mut buckets: Vec<HistogramRow> = Vec::new();
     let mut total = 0;
     for row in rows {
@@ -383,33 +460,35 @@ pub(super) async fn histogram(
 }
 
 /// How many events are older than `cutoff`.
-pub(super) async fn count_older(pool: &SqlitePool, cutoff: i64) -> anyhow::Result<i64> {
+pub(super) async fn count_older(db: &Db, cutoff: i64) -> anyhow::Result<i64> {
     Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE effective_at < ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE effective_at < $1")
             .bind(cutoff)
-            .fetch_one(pool)
+            .fetch_one(&db.pool)
             .await?,
     )
 }
 
 /// Deletes every event older than `cutoff`, with its actors and search text; how many.
-pub(super) async fn prune(pool: &SqlitePool, cutoff: i64) -> anyhow::Result<u64> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query(
-        "DELETE FROM audit_events_fts
-         WHERE rowid IN (SELECT seq FROM audit_events WHERE effective_at < ?)",
-    )
-    .bind(cutoff)
-    .execute(&mut *tx)
-    .await?;
+pub(super) async fn prune(db: &Db, cutoff: i64) -> anyhow::Result<u64> {
+    let mut tx = db.begin_locked(crate::db::Lock::Archive).await?;
+    if db.engine == Engine::Sqlite {
+        sqlx::query(
+            "DELETE FROM audit_events_fts
+             WHERE rowid IN (SELECT seq FROM audit_events WHERE effective_at < $1)",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query(
         "DELETE FROM audit_event_actors
-         WHERE event_id IN (SELECT id FROM audit_events WHERE effective_at < ?)",
+         WHERE event_id IN (SELECT id FROM audit_events WHERE effective_at < $1)",
     )
     .bind(cutoff)
     .execute(&mut *tx)
     .await?;
-    let deleted = sqlx::query("DELETE FROM audit_events WHERE effective_at < ?")
+    let deleted = sqlx::query("DELETE FROM audit_events WHERE effective_at < $1")
         .bind(cutoff)
         .execute(&mut *tx)
         .await?
@@ -433,5 +512,19 @@ mod tests {
             Some("\"say\"* \"\"\"hi\"\"\"* \"NEAR(x\"*".into())
         );
         assert_eq!(fts_query(" * - \"\" () "), None);
+    }
+
+    #[test]
+    fn postgres_is_asked_the_same_phrases_of_the_same_tokens() {
+        assert_eq!(
+            tsquery("Ada@acme.example 203.0.113"),
+            Some("('ada' <-> 'acme' <-> 'example':*) & ('203' <-> '0' <-> '113':*)".into())
+        );
+        assert_eq!(
+            tsquery("say \"hi\" NEAR(x"),
+            Some("('say':*) & ('hi':*) & ('near' <-> 'x':*)".into())
+        );
+        assert_eq!(tsquery(" * - \"\" () "), None);
+        assert_eq!(tsvector("key_abc\nKEY"), "'key':1 'abc':2 'key':3 ");
     }
 }

@@ -30,15 +30,11 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use super::{Archive, Retention, store};
+use crate::db::Lock;
 use crate::journal::now;
 
 /// The route pruning is journaled under.
 pub const ARCHIVE_PATH: &str = "/api/archive/audit_logs";
-
-/// How sync's transactions start: with SQLite's write lock taken (waiting for it up to the busy
-/// timeout), so that the read of `seq`'s bounds and the inserts after it cannot be split by
-/// another writer (PostgreSQL: a plain `BEGIN` and a row lock on `sync_state`).
-const WRITE: &str = "BEGIN IMMEDIATE";
 
 /// Upstream's largest page.
 const PAGE: u32 = 100;
@@ -124,26 +120,30 @@ impl Archive {
         if let Err(error) = &attributed {
             tracing::warn!(error = %format!("{error:#}"), "audit events could not be attributed this cycle");
         }
-        sqlx::query("UPDATE sync_state SET last_sync = ? WHERE id = 1")
+        sqlx::query("UPDATE sync_state SET last_sync = $1 WHERE id = 1")
             .bind(now())
-            .execute(&self.pool)
+            .execute(&self.db.pool)
             .await?;
         if attributed.is_ok() {
             sqlx::query(
-                "UPDATE sync_state SET previous_cycle_started = cycle_started, cycle_started = ?
+                "UPDATE sync_state SET previous_cycle_started = cycle_started, cycle_started = $1
                  WHERE id = 1",
             )
             .bind(started)
-            .execute(&self.pool)
+            .execute(&self.db.pool)
             .await?;
         }
         Ok(report)
     }
 
-    /// Cycles forever, pausing `interval` between them, longer after failures.
-    pub(super) async fn run(&self) {
+    /// Cycles forever while `held` says this replica holds the archive's lease, pausing
+    /// `interval` between cycles, longer after failures.
+    pub(super) async fn run(&self, mut held: tokio::sync::watch::Receiver<bool>) {
         let mut failures = 0;
         loop {
+            if held.wait_for(|held| *held).await.is_err() {
+                return;
+            }
             match self.sync_once().await {
                 Ok(report) => {
                     failures = 0;
@@ -169,7 +169,7 @@ impl Archive {
         let row = sqlx::query(
             "SELECT backfill_cursor, backfill_complete, newest_at FROM sync_state WHERE id = 1",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.db.pool)
         .await?;
         Ok(State {
             backfill_cursor: row.get("backfill_cursor"),
@@ -202,7 +202,7 @@ impl Archive {
                 }
                 Err(FetchError::Other(error)) => return Err(error),
             };
-            let mut tx = self.pool.begin_with(WRITE).await?;
+            let mut tx = self.db.begin_locked(Lock::Archive).await?;
             let (lowest, _) = store::seq_bounds(&mut tx).await?;
             // Each page is older than everything archived before it: numbered downwards.
             let items: Vec<_> = page
@@ -211,11 +211,12 @@ impl Archive {
                 .zip(1..)
                 .map(|((event, json), n)| (event, json, lowest - n))
                 .collect();
-            let added = i64::try_from(store::insert_all(&mut tx, &items).await?).unwrap_or(0);
+            let added = i64::try_from(store::insert_all(&mut tx, self.db.engine, &items).await?)
+                .unwrap_or(0);
             let newest = newest_of(state.newest_at, &page.events);
             sqlx::query(
-                "UPDATE sync_state SET backfill_cursor = ?, backfill_complete = ?,
-                     backfill_events = backfill_events + ?, newest_at = ?
+                "UPDATE sync_state SET backfill_cursor = $1, backfill_complete = $2,
+                     backfill_events = backfill_events + $3, newest_at = $4
                  WHERE id = 1",
             )
             .bind(page.last_id.or(state.backfill_cursor))
@@ -252,7 +253,7 @@ impl Archive {
                 _ => break,
             }
         }
-        let mut tx = self.pool.begin_with(WRITE).await?;
+        let mut tx = self.db.begin_locked(Lock::Archive).await?;
         let (_, highest) = store::seq_bounds(&mut tx).await?;
         // Oldest first, so that each new event is numbered above the ones before it.
         let items: Vec<_> = events
@@ -261,8 +262,8 @@ impl Archive {
             .zip(1..)
             .map(|((event, json), n)| (event, json, highest + n))
             .collect();
-        let added = store::insert_all(&mut tx, &items).await?;
-        sqlx::query("UPDATE sync_state SET newest_at = ? WHERE id = 1")
+        let added = store::insert_all(&mut tx, self.db.engine, &items).await?;
+        sqlx::query("UPDATE sync_state SET newest_at = $1 WHERE id = 1")
             .bind(newest_of(state.newest_at, &events))
             .execute(&mut *tx)
             .await?;
@@ -285,7 +286,7 @@ impl Archive {
             return Ok(0);
         };
         let cutoff = now().saturating_sub(i64::try_from(keep.as_secs()).unwrap_or(i64::MAX));
-        let older = store::count_older(&self.pool, cutoff).await?;
+        let older = store::count_older(&self.db, cutoff).await?;
         if older == 0 {
             return Ok(0);
         }
@@ -300,7 +301,7 @@ impl Archive {
                 .await
                 .context("the pruning could not be journaled, so nothing was pruned")?;
         }
-        let pruned = store::prune(&self.pool, cutoff).await?;
+        let pruned = store::prune(&self.db, cutoff).await?;
         tracing::info!(pruned, older_than = cutoff, "audit archive pruned");
         Ok(pruned)
     }

@@ -59,12 +59,19 @@ pub async fn current(
                 "no_role",
             )
         })?;
-        return Ok((None, state.sessions.for_identity(&email, role)));
+        let session = state
+            .sessions
+            .for_identity(&email, role)
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+        return Ok((None, session));
     }
     let id = session_id(state, headers).ok_or_else(AppError::unauthenticated)?;
     let session = state
         .sessions
         .touch(&id)
+        .await
+        .map_err(|e| AppError::internal(&e))?
         .ok_or_else(AppError::unauthenticated)?;
     if let Some(credential) = &session.credential {
         let now = state
@@ -72,8 +79,12 @@ pub async fn current(
             .current_hash(&session.username)
             .await
             .map_err(|e| AppError::internal(&e))?;
-        if now.as_ref() != Some(credential) {
-            state.sessions.remove(&id);
+        if now.as_deref().map(crate::session::digest).as_ref() != Some(credential) {
+            state
+                .sessions
+                .remove(&id)
+                .await
+                .map_err(|e| AppError::internal(&e))?;
             tracing::info!(user = %session.username, "a session ended: its account was removed or its password changed");
             return Err(AppError::unauthenticated());
         }

@@ -78,6 +78,8 @@ async fn sign_in(
     state
         .throttle
         .begin(&keys)
+        .await
+        .map_err(|e| AppError::internal(&e))?
         .map_err(AppError::too_many_sign_ins)?;
     let account = state
         .accounts
@@ -91,11 +93,12 @@ async fn sign_in(
             "invalid_credentials",
         ));
     };
-    state.throttle.succeeded(&keys);
+    let internal = |e: anyhow::Error| AppError::internal(&e);
+    state.throttle.succeeded(&keys).await.map_err(internal)?;
     if let Some(old) = guard::session_id(&state, &headers) {
-        state.sessions.remove(&old);
+        state.sessions.remove(&old).await.map_err(internal)?;
     }
-    let (id, session) = state.sessions.create(&account);
+    let (id, session) = state.sessions.create(&account).await.map_err(internal)?;
     let cookie = Cookie::build((guard::cookie_name(&state), id))
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -126,7 +129,11 @@ async fn sign_out(
     guard::check_csrf(&session, &headers)?;
     // A vouched-for identity has no cookie session to end: the proxy decides who is signed in.
     if let Some(id) = id {
-        state.sessions.remove(&id);
+        state
+            .sessions
+            .remove(&id)
+            .await
+            .map_err(|e| AppError::internal(&e))?;
     }
     let mut expired = Cookie::build((guard::cookie_name(&state), ""))
         .http_only(true)

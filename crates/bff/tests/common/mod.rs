@@ -33,7 +33,8 @@ pub struct Harness {
     /// The clock of sessions and throttling, to move forward.
     pub clock: Clock,
     pub journal: Arc<Journal>,
-    pub db: sqlx::SqlitePool,
+    /// The store: SQLite in `data_dir`, or a fresh PostgreSQL database (see [`test_db`]).
+    pub db: gatehouse::db::Db,
     pub data_dir: std::path::PathBuf,
     /// The audit archive, never synced unless a test calls `sync_once`.
     pub archive: Arc<Archive>,
@@ -57,6 +58,55 @@ pub fn tempdir() -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+/// The PostgreSQL server the suite runs against instead of SQLite, when set: the same tests,
+/// the other engine (`scripts/test.sh` runs the store's tests both ways).
+pub const POSTGRES_ENV: &str = "GATEHOUSE_TEST_POSTGRES";
+
+/// Whether this run is against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(POSTGRES_ENV).is_ok_and(|url| !url.is_empty())
+}
+
+/// Where a test's data dir notes the PostgreSQL database it uses, for [`gatehouse_cli`].
+const DATABASE_NOTE: &str = "database-url";
+
+/// A fresh, empty store for one test: a new database on the PostgreSQL server that
+/// [`POSTGRES_ENV`] names (noted in `data_dir`, so the CLI run on that dir uses it too), or
+/// the SQLite file in `data_dir`.
+pub async fn test_db(data_dir: &std::path::Path) -> gatehouse::db::Db {
+    match std::env::var(POSTGRES_ENV)
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        Some(server) => {
+            let url = fresh_postgres_database(&server).await;
+            std::fs::write(data_dir.join(DATABASE_NOTE), &url).expect("note the database");
+            gatehouse::db::Db::connect(&url).await.expect("database")
+        }
+        None => gatehouse::db::Db::open(data_dir).await.expect("database"),
+    }
+}
+
+/// Creates an empty database on `server` (a URL without a database name) and returns its URL.
+pub async fn fresh_postgres_database(server: &str) -> String {
+    use sqlx::Connection;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "test_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst),
+        fastrand::u32(..)
+    );
+    let server = server.trim_end_matches('/');
+    let mut admin = sqlx::postgres::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("the PostgreSQL server of GATEHOUSE_TEST_POSTGRES");
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create database");
+    format!("{server}/{name}")
 }
 
 impl Harness {
@@ -127,7 +177,7 @@ impl Harness {
         ])
         .expect("accounts");
         let data_dir = tempdir();
-        let db = gatehouse::db::open(&data_dir).await.expect("database");
+        let db = test_db(&data_dir).await;
         let journal = Arc::new(Journal::new(db.clone()));
         let archive = Arc::new(Archive::new(
             db.clone(),
@@ -138,8 +188,8 @@ impl Harness {
         let clock = Clock::default();
         let state = AppState {
             accounts: accounts.and_database(db.clone()).into(),
-            sessions: SessionStore::with_clock(SessionLimits::default(), clock.clone()),
-            throttle: Arc::new(Throttle::new(clock.clone())),
+            sessions: SessionStore::new(db.clone(), SessionLimits::default(), clock.clone()),
+            throttle: Arc::new(Throttle::new(db.clone(), clock.clone())),
             journal: Some(journal.clone()),
             archive: Some(archive.clone()),
             allowed_origins: vec![ORIGIN.to_owned()].into(),
@@ -364,10 +414,12 @@ pub fn gatehouse_cli(
 ) -> std::process::Output {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    command.args(args).arg("--data-dir").arg(data_dir);
+    if let Ok(url) = std::fs::read_to_string(data_dir.join(DATABASE_NOTE)) {
+        command.arg("--database").arg(url);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
