@@ -30,10 +30,21 @@ pub enum Engine {
 }
 
 /// The store: a pool and the engine behind it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
     pub engine: Engine,
+    /// Where it is (may hold a password: never shown as is).
+    url: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("engine", &self.engine)
+            .field("url", &redacted(&self.url))
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a transaction serialises on (PostgreSQL advisory locks; on SQLite every write
@@ -87,11 +98,20 @@ impl Db {
             Engine::Postgres => options.max_connections(8).connect(url).await,
         }
         .with_context(|| format!("cannot open the database {shown}"))?;
-        let db = Self { pool, engine };
+        let db = Self {
+            pool,
+            engine,
+            url: url.into(),
+        };
         migrate(&db)
             .await
             .with_context(|| format!("database {shown}"))?;
         Ok(db)
+    }
+
+    /// The same database through a pool of its own, as another process would open it.
+    pub async fn reopen(&self) -> anyhow::Result<Self> {
+        Self::connect(&self.url).await
     }
 
     /// Opens (creating if needed) `gatehouse.db` in `data_dir`.

@@ -261,11 +261,7 @@ async fn attributions_survive_a_restart_and_answer_the_portal_user_filter() {
     harness.archive.sync_once().await.expect("sync");
 
     // A new process on the same data dir: the attributions are read, not recomputed.
-    // Another connection to the same store.
-    let db = match harness.db.engine {
-        gatehouse::db::Engine::Sqlite => gatehouse::db::open(&harness.data_dir).await.expect("db"),
-        gatehouse::db::Engine::Postgres => harness.db.clone(),
-    };
+    let db = harness.db.reopen().await.expect("db");
     let reopened = gatehouse::archive::Archive::new(
         db,
         harness.upstream.clone(),

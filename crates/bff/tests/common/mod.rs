@@ -317,6 +317,38 @@ impl Harness {
     pub async fn auditor(&self) -> (String, String) {
         self.sign_in("audrey", "audrey-password").await
     }
+
+    /// A second replica: the same accounts, upstream and clock, on the same store through a
+    /// pool of its own, with its own journal, archive, sessions and throttle objects, so that
+    /// whatever it shares with this one comes through the database.
+    pub async fn replica(&self) -> Self {
+        let db = self.db.reopen().await.expect("reopen the store");
+        let journal = Arc::new(Journal::new(db.clone()));
+        let archive = Arc::new(Archive::new(
+            db.clone(),
+            self.upstream.clone(),
+            Some(journal.clone()),
+            Settings::default(),
+        ));
+        let mut state = self.state.clone();
+        state.sessions =
+            SessionStore::new(db.clone(), SessionLimits::default(), self.clock.clone());
+        state.throttle = Arc::new(Throttle::new(db.clone(), self.clock.clone()));
+        state.journal = Some(journal.clone());
+        state.archive = Some(archive.clone());
+        Self {
+            app: gatehouse::app(state.clone()),
+            sandbox: self.sandbox.clone(),
+            upstream_hits: self.upstream_hits.clone(),
+            clock: self.clock.clone(),
+            journal,
+            db,
+            data_dir: self.data_dir.clone(),
+            archive,
+            upstream: self.upstream.clone(),
+            state,
+        }
+    }
 }
 
 /// A seeded sandbox with a short history, accepting `key`.
