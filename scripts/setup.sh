@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs, skipping whatever is already there:
 # the wasm32 target, rustfmt and clippy, trunk 0.21.14, wasm-bindgen-cli at the version pinned in
-# Cargo.lock, and Debian's chromium, chromium-driver and binaryen.
+# Cargo.lock, and Debian's chromium, chromium-driver, binaryen and nginx-light.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +46,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
+# The replicas' end-to-end test runs behind a real nginx (PostgreSQL: scripts/postgres.sh).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

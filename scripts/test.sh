@@ -46,4 +46,7 @@ trunk build --release
 step "end-to-end browser test"
 cargo test --locked -p gatehouse --test e2e_browser -- --ignored
 
+step "end-to-end: two replicas on PostgreSQL behind nginx"
+PATH="$PATH:/usr/sbin" cargo test --locked -p gatehouse --test e2e_replicas -- --ignored
+
 printf '\nAll checks passed.\n'

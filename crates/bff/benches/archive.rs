@@ -3,6 +3,9 @@
 //! 1,000 new events, and p50/p95 of filtered queries, full-text queries and a 90-day histogram,
 //! one request at a time over real loopback HTTP, with the goals beside the figures. Printed,
 //! never asserted: `cargo bench -p gatehouse --bench archive` (or `make bench`).
+//!
+//! `GATEHOUSE_BENCH_EVENTS=N` seeds N events instead; `GATEHOUSE_BENCH_POSTGRES=postgres://…`
+//! (a server URL) runs it on a fresh PostgreSQL database instead of SQLite.
 
 mod common;
 
@@ -15,7 +18,8 @@ use gatehouse::journal::Journal;
 use sandbox::{Sandbox, SeedOptions};
 use serde_json::{Value, json};
 
-const EVENTS: usize = 50_000;
+/// Events seeded, unless `GATEHOUSE_BENCH_EVENTS` says otherwise.
+const DEFAULT_EVENTS: usize = 50_000;
 const NEW_EVENTS: i64 = 1_000;
 /// Requests per query kind.
 const ROUNDS: usize = 300;
@@ -78,22 +82,48 @@ fn encode(value: &str) -> String {
 }
 
 async fn bench() {
+    let events_wanted: usize = std::env::var("GATEHOUSE_BENCH_EVENTS")
+        .ok()
+        .and_then(|n| n.replace('_', "").parse().ok())
+        .unwrap_or(DEFAULT_EVENTS);
     let seeding = Instant::now();
     let sandbox = Sandbox::seeded(
         KEY,
         SeedOptions {
-            audit_events: EVENTS,
+            audit_events: events_wanted,
             ..SeedOptions::default()
         },
     );
     println!(
-        "seeded {EVENTS} events in {:.1} s",
+        "seeded {events_wanted} events in {:.1} s",
         seeding.elapsed().as_secs_f64()
     );
     let (upstream, _) = common::serve_sandbox(sandbox.clone()).await;
     let dir = std::env::temp_dir().join(format!("gatehouse-bench-archive-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let db = gatehouse::db::open(&dir).await.expect("database");
+    // The store: SQLite in a temp dir, or a fresh database on the PostgreSQL server that
+    // GATEHOUSE_BENCH_POSTGRES names.
+    let db = match std::env::var("GATEHOUSE_BENCH_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(server) => {
+            use sqlx::Connection;
+            let server = server.trim_end_matches('/');
+            let name = format!("bench_{}", std::process::id());
+            let mut admin = sqlx::postgres::PgConnection::connect(&format!("{server}/postgres"))
+                .await
+                .expect("the PostgreSQL server of GATEHOUSE_BENCH_POSTGRES");
+            sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create database");
+            gatehouse::db::Db::connect(&format!("{server}/{name}"))
+                .await
+                .expect("database")
+        }
+        None => gatehouse::db::open(&dir).await.expect("database"),
+    };
+    let engine = db.engine;
     let journal = Arc::new(Journal::new(db.clone()));
     let archive = Arc::new(Archive::new(
         db.clone(),
@@ -107,7 +137,7 @@ async fn bench() {
     let started = Instant::now();
     let report = archive.sync_once().await.expect("backfill");
     let backfill = started.elapsed();
-    assert_eq!(report.backfilled as usize, EVENTS);
+    assert_eq!(report.backfilled as usize, events_wanted);
 
     // Incremental: 1,000 new events over the last few seconds.
     let now = sandbox.read(sandbox::Org::now);
@@ -200,14 +230,15 @@ async fn bench() {
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     #[allow(clippy::cast_precision_loss)]
-    let rate = EVENTS as f64 / backfill.as_secs_f64();
+    let rate = events_wanted as f64 / backfill.as_secs_f64();
     println!(
-        "audit archive, sandbox seeded with {EVENTS} events, BFF in process, loopback HTTP/1.1, one request at a time"
+        "audit archive on {:?}, sandbox seeded with {events_wanted} events, BFF in process, loopback HTTP/1.1, one request at a time",
+        engine
     );
     println!("  {:<44} {:>22}   goal", "measure", "figure");
     println!(
         "  {:<44} {:>22}   reported",
-        format!("backfill of {EVENTS} events"),
+        format!("backfill of {events_wanted} events"),
         format!("{:.1} s, {rate:.0} events/s", backfill.as_secs_f64())
     );
     println!(
