@@ -13,9 +13,7 @@ setup:
 size:
 	./scripts/size.sh
 
-# Benchmarks print figures; they are not part of `make test`.
+# Benchmarks print figures; they are not part of `make test`. The archive's runs on both engines
+# and the replicas' load need PostgreSQL: scripts/bench.sh starts a throwaway cluster.
 bench:
-	cargo bench --locked -p sandbox --bench audit_logs
-	cargo bench --locked -p gatehouse --bench proxy
-	cargo bench --locked -p gatehouse --bench export
-	cargo bench --locked -p gatehouse --bench archive
+	./scripts/bench.sh
