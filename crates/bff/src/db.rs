@@ -145,10 +145,21 @@ impl Db {
     }
 }
 
-/// The embedded database's URL in `data_dir`, creating the directory.
+/// The embedded database's URL in `data_dir`, creating the directory (for its owner only).
 pub fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("--data-dir {}: cannot create it", data_dir.display()))?;
+    if !data_dir.exists() {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("--data-dir {}: cannot create it", data_dir.display()))?;
+        // Password hashes and the journal: readable by Gatehouse's user only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| {
+                    format!("--data-dir {}: cannot restrict it", data_dir.display())
+                })?;
+        }
+    }
     Ok(format!(
         "sqlite://{}",
         data_dir.join("gatehouse.db").display()
