@@ -4,7 +4,8 @@
 //! one request at a time over real loopback HTTP, with the goals beside the figures. Printed,
 //! never asserted: `cargo bench -p gatehouse --bench archive` (or `make bench`).
 //!
-//! `GATEHOUSE_BENCH_EVENTS=N` seeds N events instead; `GATEHOUSE_BENCH_POSTGRES=postgres://…`
+//! `GATEHOUSE_BENCH_EVENTS=N` seeds N events instead, `GATEHOUSE_BENCH_ROUNDS=N` sends N
+//! requests per query kind (300); `GATEHOUSE_BENCH_POSTGRES=postgres://…`
 //! (a server URL) runs it on a fresh PostgreSQL database instead of SQLite.
 
 mod common;
@@ -21,8 +22,15 @@ use serde_json::{Value, json};
 /// Events seeded, unless `GATEHOUSE_BENCH_EVENTS` says otherwise.
 const DEFAULT_EVENTS: usize = 50_000;
 const NEW_EVENTS: i64 = 1_000;
-/// Requests per query kind.
-const ROUNDS: usize = 300;
+/// Requests per query kind, unless `GATEHOUSE_BENCH_ROUNDS` says otherwise.
+const DEFAULT_ROUNDS: usize = 300;
+
+fn rounds() -> usize {
+    std::env::var("GATEHOUSE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(DEFAULT_ROUNDS)
+}
 
 /// p50 and p95 of `latencies`.
 fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration) {
@@ -39,7 +47,7 @@ fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration) {
     (at(0.50), at(0.95))
 }
 
-/// Sends each of `queries` in turn, `ROUNDS` requests in all, after a warm-up round.
+/// Sends each of `queries` in turn, [`rounds`] requests in all, after a warm-up round.
 async fn measure(
     client: &reqwest::Client,
     base: &str,
@@ -61,8 +69,9 @@ async fn measure(
         );
         let _ = response.bytes().await;
     }
-    let mut latencies = Vec::with_capacity(ROUNDS);
-    for round in 0..ROUNDS {
+    let rounds = rounds();
+    let mut latencies = Vec::with_capacity(rounds);
+    for round in 0..rounds {
         let query = &queries[round % queries.len()];
         let sent = Instant::now();
         let response = get(query).await.expect("request");
