@@ -15,7 +15,7 @@ mod process;
 
 use std::time::{Duration, Instant};
 
-use cluster::{Cluster, OWNER};
+use cluster::Cluster;
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -42,20 +42,7 @@ async fn main() {
     // One session per client, signed in through nginx.
     let mut cookies = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let answer = http
-            .post(format!("{}/api/session", cluster.portal))
-            .json(&serde_json::json!({"username": OWNER.0, "password": OWNER.1}))
-            .send()
-            .await
-            .expect("sign in");
-        assert_eq!(answer.status(), 200, "sign in");
-        let cookie = answer.headers()["set-cookie"]
-            .to_str()
-            .expect("cookie")
-            .split(';')
-            .next()
-            .expect("pair")
-            .to_owned();
+        let (cookie, _) = cluster::sign_in(&http, &cluster.portal).await;
         cookies.push(cookie);
     }
     // Let the archive's first backfill finish before measuring.

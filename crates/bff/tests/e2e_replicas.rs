@@ -77,40 +77,8 @@ async fn two_replicas_behind_nginx_share_one_store() {
     let client = reqwest::Client::new();
 
     // 1. Sign in through nginx; the next requests land on both replicas and stay signed in.
-    let signed_in = client
-        .post(format!("{portal}/api/session"))
-        .json(&json!({"username": "olive", "password": "olive-password-long"}))
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(signed_in.status(), 200);
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
-    let csrf = signed_in.json::<Value>().await.expect("json")["csrf_token"]
-        .as_str()
-        .expect("csrf")
-        .to_owned();
-    let mut served_by = std::collections::BTreeSet::new();
-    for _ in 0..10 {
-        let answer = client
-            .get(format!("{portal}/api/session"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .expect("session");
-        assert_eq!(answer.status(), 200);
-        served_by.insert(
-            answer.headers()["x-replica"]
-                .to_str()
-                .expect("replica")
-                .to_owned(),
-        );
-    }
+    let (cookie, csrf) = cluster::sign_in(&client, &portal).await;
+    let served_by = cluster::served_by(&client, &portal, &cookie, 10).await;
     assert_eq!(
         served_by.len(),
         2,
@@ -251,23 +219,8 @@ async fn two_replicas_behind_nginx_share_one_store() {
         replicas[0].start("serve0-again"),
         replicas[1].start("serve1-again"),
     ];
-    let mut served_by = std::collections::BTreeSet::new();
-    for _ in 0..6 {
-        let answer = client
-            .get(format!("{portal}/api/session"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .expect("session");
-        assert_eq!(answer.status(), 200, "signed in after the restart");
-        served_by.insert(
-            answer.headers()["x-replica"]
-                .to_str()
-                .expect("replica")
-                .to_owned(),
-        );
-    }
-    assert_eq!(served_by.len(), 2);
+    let served_by = cluster::served_by(&client, &portal, &cookie, 6).await;
+    assert_eq!(served_by.len(), 2, "both replicas, still signed in");
 
     // 6. Exactly one replica polls upstream's audit log per interval.
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -287,3 +287,51 @@ impl Cluster {
         }
     }
 }
+
+/// Signs the owner in through `portal`: the cookie pair and the CSRF token.
+pub async fn sign_in(client: &reqwest::Client, portal: &str) -> (String, String) {
+    let answer = client
+        .post(format!("{portal}/api/session"))
+        .json(&serde_json::json!({"username": OWNER.0, "password": OWNER.1}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(answer.status(), 200, "sign in");
+    let cookie = answer.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let body: serde_json::Value = answer.json().await.expect("json");
+    let csrf = body["csrf_token"].as_str().expect("csrf").to_owned();
+    (cookie, csrf)
+}
+
+/// Asks for the session `n` times through `portal`, each answered signed in; the replicas
+/// that answered (nginx's `X-Replica`).
+pub async fn served_by(
+    client: &reqwest::Client,
+    portal: &str,
+    cookie: &str,
+    n: usize,
+) -> std::collections::BTreeSet<String> {
+    let mut replicas = std::collections::BTreeSet::new();
+    for _ in 0..n {
+        let answer = client
+            .get(format!("{portal}/api/session"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("session");
+        assert_eq!(answer.status(), 200, "signed in");
+        replicas.insert(
+            answer.headers()["x-replica"]
+                .to_str()
+                .expect("replica")
+                .to_owned(),
+        );
+    }
+    replicas
+}
