@@ -35,15 +35,7 @@ fn rounds() -> usize {
 /// p50 and p95 of `latencies`.
 fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration) {
     latencies.sort_unstable();
-    let at = |p: f64| {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies[index]
-    };
+    let at = |p: f64| common::percentile(&latencies, p);
     (at(0.50), at(0.95))
 }
 
@@ -130,7 +122,7 @@ async fn bench() {
                 .await
                 .expect("database")
         }
-        None => gatehouse::db::open(&dir).await.expect("database"),
+        None => gatehouse::db::Db::open(&dir).await.expect("database"),
     };
     let engine = db.engine;
     let journal = Arc::new(Journal::new(db.clone()));

@@ -62,15 +62,7 @@ async fn load(
     }
     let elapsed = started.elapsed();
     latencies.sort_unstable();
-    let at = |p: f64| {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies[index]
-    };
+    let at = |p: f64| common::percentile(&latencies, p);
     #[allow(clippy::cast_precision_loss)]
     let rps = latencies.len() as f64 / elapsed.as_secs_f64();
     Figures {

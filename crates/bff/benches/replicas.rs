@@ -10,6 +10,7 @@
 
 #[path = "../tests/common/cluster.rs"]
 mod cluster;
+mod common;
 #[path = "../tests/common/process.rs"]
 mod process;
 
@@ -94,15 +95,7 @@ async fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_unstable();
-    let at = |p: f64| {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies[index].as_secs_f64() * 1000.0
-    };
+    let at = |p: f64| common::percentile(&latencies, p).as_secs_f64() * 1000.0;
     #[allow(clippy::cast_precision_loss)]
     let rate = latencies.len() as f64 / elapsed;
     println!(

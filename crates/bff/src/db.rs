@@ -166,11 +166,6 @@ pub fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
     ))
 }
 
-/// Opens (creating if needed) `gatehouse.db` in `data_dir` and applies the schema.
-pub async fn open(data_dir: &Path) -> anyhow::Result<Db> {
-    Db::open(data_dir).await
-}
-
 /// `url` with any password replaced, for messages.
 pub fn redacted(url: &str) -> String {
     match url::Url::parse(url) {

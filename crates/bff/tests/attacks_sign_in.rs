@@ -170,7 +170,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 async fn unknown_names_take_as_long_as_wrong_passwords() {
     // The accounts exactly as `gatehouse serve` builds them for a real organization.
     let dir = common::tempdir();
-    let db = gatehouse::db::open(&dir).await.expect("db");
+    let db = gatehouse::db::Db::open(&dir).await.expect("db");
     gatehouse::accounts::add(
         &db,
         "olive",

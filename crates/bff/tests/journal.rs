@@ -295,7 +295,7 @@ async fn acknowledged_entries_survive_kill_9() {
 
     let (ok, text) = verify(&data_dir);
     assert!(ok, "{text}");
-    let pool = gatehouse::db::open(&data_dir).await.expect("reopen");
+    let pool = gatehouse::db::Db::open(&data_dir).await.expect("reopen");
     let journaled: Vec<String> = sqlx::query_scalar(
         "SELECT object_id FROM journal WHERE phase = 'result' AND object_id IS NOT NULL",
     )

@@ -78,6 +78,19 @@ async fn expired_sessions_are_swept_from_the_store() {
     );
 }
 
+/// Olive's sign-in with `password`, from `client`, on `replica`.
+async fn sign_in_from(replica: &Harness, client: SocketAddr, password: &str) -> common::Answer {
+    replica
+        .send_with(
+            "POST",
+            "/api/session",
+            &[("origin", ORIGIN)],
+            Some(client),
+            Some(&sign_in_body("olive", password)),
+        )
+        .await
+}
+
 #[tokio::test]
 async fn bad_guesses_spread_over_two_replicas_count_together() {
     let one = Harness::new().await;
@@ -86,28 +99,12 @@ async fn bad_guesses_spread_over_two_replicas_count_together() {
     // Five failures are free per address: alternate replicas.
     for n in 0..5 {
         let replica = if n % 2 == 0 { &one } else { &other };
-        let answer = replica
-            .send_with(
-                "POST",
-                "/api/session",
-                &[("origin", ORIGIN)],
-                Some(mallory),
-                Some(&sign_in_body("olive", "not-her-password")),
-            )
-            .await;
+        let answer = sign_in_from(replica, mallory, "not-her-password").await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "guess {n}");
     }
     // The fifth locked the address, on both replicas alike: even her real password is refused.
     for replica in [&one, &other] {
-        let answer = replica
-            .send_with(
-                "POST",
-                "/api/session",
-                &[("origin", ORIGIN)],
-                Some(mallory),
-                Some(&sign_in_body("olive", "olive-password")),
-            )
-            .await;
+        let answer = sign_in_from(replica, mallory, "olive-password").await;
         assert_eq!(
             answer.status,
             StatusCode::TOO_MANY_REQUESTS,

@@ -1,5 +1,7 @@
 //! What the in-process benchmarks share: the sandbox and the BFF on loopback, and the bench
-//! account's sign-in.
+//! account's sign-in, and percentiles. Each bench uses some of it.
+
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
@@ -81,4 +83,15 @@ pub async fn sign_in(client: &reqwest::Client, bff: &str) -> String {
         .next()
         .expect("pair")
         .to_owned()
+}
+
+/// The `p` quantile (0 to 1) of `sorted` latencies, nearest rank.
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::process::{Killed, spawn_logged, wait_for_line};
 
 /// The admin key the sandbox accepts and the replicas hold.
-pub const KEY: &str = "sk-admin-replicas-e2e-0123456789abcdefghij";
+pub const KEY: &str = "test-admin-key-replicas-e2e-not-a-real-one";
 
 pub fn tempdir(name: &str) -> PathBuf {
     let dir =
