@@ -383,8 +383,18 @@ pub struct Histogram {
     pub bucket: String,
     pub buckets: Vec<Bucket>,
     pub total: u64,
+    /// False when the BFF stopped counting at its time budget: then only events from
+    /// `counted_from` on are in the buckets, and older ones are missing, not absent.
+    #[serde(default = "counted_all")]
+    pub complete: bool,
+    #[serde(default)]
+    pub counted_from: Option<i64>,
     #[serde(default)]
     pub coverage: Coverage,
+}
+
+fn counted_all() -> bool {
+    true
 }
 
 /// `GET /api/archive/histogram` for the same filters, in `bucket`s (`hour` or `day`).

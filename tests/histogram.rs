@@ -73,6 +73,12 @@ async fn bars_stack_by_family_and_a_drag_selects_whole_days() {
         label.starts_with("10 events from 2026-09-18 to 2026-09-21, per day."),
         "{label}"
     );
+    assert!(
+        root.query_selector(".partial-count")
+            .expect("selector")
+            .is_none(),
+        "a complete count has no note"
+    );
 
     // The chart spans four days: a drag from 30% to 60% of its width covers days 2 and 3.
     let area: web_sys::HtmlElement = root
@@ -116,4 +122,30 @@ async fn an_empty_histogram_says_so() {
         root.text_content().unwrap_or_default(),
         "No events to chart for these filters."
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_histogram_counted_only_back_to_a_time_says_so() {
+    let root = root();
+    let mut partial = histogram();
+    partial.complete = false;
+    partial.counted_from = Some(START + DAY);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <HistogramChart histogram=partial.clone() on_select=Callback::new(|_| ())/> }
+    });
+    leptos::task::tick().await;
+    let note = root
+        .query_selector(".partial-count[role=status]")
+        .expect("selector")
+        .expect("a note on the partial count")
+        .text_content()
+        .unwrap_or_default();
+    assert!(note.starts_with("Counted back to 2026-09-19"), "{note}");
+    let label = root
+        .query_selector("svg")
+        .expect("selector")
+        .expect("svg")
+        .get_attribute("aria-label")
+        .unwrap_or_default();
+    assert!(label.starts_with("At least 10 events"), "{label}");
 }

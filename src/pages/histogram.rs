@@ -184,8 +184,19 @@ pub fn HistogramChart(
         }).collect_view();
         view! { <g><title>{title}</title>{rects}</g> }
     }).collect_view();
+    // A search the BFF stopped counting at its budget: say how far back the bars go.
+    let partial = (!h.complete).then(|| {
+        let from = h
+            .counted_from
+            .map_or_else(|| "a recent time".to_owned(), date_time_utc);
+        format!(
+            "Counted back to {from} only: this search matches too many events to count \
+             them all quickly, so older ones are not in the chart. The list below is complete."
+        )
+    });
     let summary = format!(
-        "{} events from {} to {}, per {}. Drag across the chart to choose a time range.",
+        "{}{} events from {} to {}, per {}. Drag across the chart to choose a time range.",
+        if h.complete { "" } else { "At least " },
         thousands(h.total),
         date_utc(start),
         date_utc(end - 1),
@@ -229,6 +240,7 @@ pub fn HistogramChart(
     view! {
         <figure class="histogram">
             <figcaption class="visually-hidden">{summary.clone()}</figcaption>
+            {partial.map(|note| view! { <p class="note partial-count" role="status">{note}</p> })}
             <div class="chart-area" node_ref=area on:pointerdown=down on:pointermove=moved on:pointerup=up
                 on:pointerleave=move |_| drag.set(None)>
                 <svg viewBox="0 0 10000 1200" preserveAspectRatio="none" role="img" aria-label=summary>

@@ -86,7 +86,7 @@ impl Db {
                         Box::pin(async move {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA busy_timeout = 5000;",
+                                 PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;",
                             )
                             .await?;
                             Ok(())
@@ -257,6 +257,12 @@ fn migrations(engine: Engine) -> Vec<Migration> {
             POSTGRES_V1,
         ),
         (2, "shared sessions, sign-in throttling and leases", V2, V2),
+        (
+            3,
+            "the archive ordered by one key, with per-hour counts",
+            SQLITE_V3,
+            POSTGRES_V3,
+        ),
     ];
     steps
         .iter()
@@ -545,4 +551,114 @@ CREATE TABLE leases (
     holder     TEXT NOT NULL,
     expires_ms BIGINT NOT NULL
 );
+";
+
+/// Version 3 on SQLite: the archive at a million events (see `archive::store`).
+///
+/// - `seq` becomes the archive's whole order and the table's key: `effective_at << 20` plus
+///   the event's place in its second, so one integer orders every list, every index ends in
+///   it, the FTS5 rowid (which is `seq`) walks in list order, and a time range is a range of
+///   `seq`. Existing events keep their order within each second.
+/// - `audit_event_actors` is keyed by `(kind, value, seq)`, so that an actor's events page by
+///   its key.
+/// - `audit_histogram`: events per UTC hour and type, kept with every insert and prune.
+/// - `sync_state.archived_events`: the count, kept likewise, so that no answer counts the
+///   archive.
+/// - The indexes on `(…, effective_at, seq)` become `(…, seq)`; those on time and family go
+///   (the key and the histogram table serve them).
+const SQLITE_V3: &str = "
+CREATE TABLE audit_events_v3 (
+    seq          INTEGER PRIMARY KEY NOT NULL,
+    id           TEXT NOT NULL UNIQUE,
+    effective_at INTEGER NOT NULL,
+    type         TEXT NOT NULL,
+    family       TEXT NOT NULL,
+    project_id   TEXT,
+    resource_id  TEXT,
+    json         TEXT NOT NULL
+);
+INSERT INTO audit_events_v3 (seq, id, effective_at, type, family, project_id, resource_id, json)
+    SELECT effective_at * 1048576 + 524288
+               - ROW_NUMBER() OVER (PARTITION BY effective_at ORDER BY seq DESC),
+           id, effective_at, type, family, project_id, resource_id, json
+    FROM audit_events;
+CREATE TABLE audit_event_actors_v3 (
+    kind  TEXT NOT NULL CHECK (kind IN ('id', 'email')),
+    value TEXT NOT NULL,
+    seq   INTEGER NOT NULL,
+    PRIMARY KEY (kind, value, seq)
+) WITHOUT ROWID;
+INSERT INTO audit_event_actors_v3 (kind, value, seq)
+    SELECT a.kind, a.value, e.seq
+    FROM audit_event_actors a JOIN audit_events_v3 e ON e.id = a.event_id;
+CREATE TEMP TABLE searchable AS
+    SELECT n.seq AS seq, f.text AS text
+    FROM audit_events_fts f
+    JOIN audit_events o ON o.seq = f.rowid
+    JOIN audit_events_v3 n ON n.id = o.id;
+DELETE FROM audit_events_fts;
+INSERT INTO audit_events_fts (rowid, text) SELECT seq, text FROM searchable;
+DROP TABLE searchable;
+DROP TABLE audit_events;
+ALTER TABLE audit_events_v3 RENAME TO audit_events;
+DROP TABLE audit_event_actors;
+ALTER TABLE audit_event_actors_v3 RENAME TO audit_event_actors;
+CREATE INDEX audit_events_by_type ON audit_events (type, seq);
+CREATE INDEX audit_events_by_project ON audit_events (project_id, seq);
+CREATE INDEX audit_events_by_resource ON audit_events (resource_id, seq);
+CREATE TABLE audit_histogram (
+    hour   INTEGER NOT NULL,
+    type   TEXT NOT NULL,
+    family TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    PRIMARY KEY (hour, type)
+);
+INSERT INTO audit_histogram (hour, type, family, events)
+    SELECT effective_at - effective_at % 3600, type, MIN(family), COUNT(*)
+    FROM audit_events GROUP BY 1, 2;
+ALTER TABLE sync_state ADD COLUMN archived_events INTEGER NOT NULL DEFAULT 0;
+UPDATE sync_state SET archived_events = (SELECT COUNT(*) FROM audit_events);
+";
+
+/// Version 3 on PostgreSQL: as [`SQLITE_V3`], `seq` staying a unique column beside the
+/// primary key `id` (a heap has no key order) and the search text in `audit_events.search`.
+const POSTGRES_V3: &str = "
+CREATE TEMP TABLE renumbered AS
+    SELECT id,
+           effective_at * 1048576 + 524288
+               - ROW_NUMBER() OVER (PARTITION BY effective_at ORDER BY seq DESC) AS seq
+    FROM audit_events;
+UPDATE audit_events e SET seq = r.seq FROM renumbered r WHERE r.id = e.id;
+DROP TABLE renumbered;
+DROP INDEX audit_events_by_time;
+DROP INDEX audit_events_by_family;
+DROP INDEX audit_events_by_type;
+DROP INDEX audit_events_by_project;
+DROP INDEX audit_events_by_resource;
+CREATE INDEX audit_events_by_type ON audit_events (type, seq);
+CREATE INDEX audit_events_by_project ON audit_events (project_id, seq);
+CREATE INDEX audit_events_by_resource ON audit_events (resource_id, seq);
+CREATE TABLE audit_event_actors_v3 (
+    kind  TEXT NOT NULL CHECK (kind IN ('id', 'email')),
+    value TEXT NOT NULL,
+    seq   BIGINT NOT NULL,
+    CONSTRAINT audit_event_actors_by_seq PRIMARY KEY (kind, value, seq)
+);
+INSERT INTO audit_event_actors_v3 (kind, value, seq)
+    SELECT a.kind, a.value, e.seq
+    FROM audit_event_actors a JOIN audit_events e ON e.id = a.event_id;
+DROP TABLE audit_event_actors;
+ALTER TABLE audit_event_actors_v3 RENAME TO audit_event_actors;
+CREATE TABLE audit_histogram (
+    hour   BIGINT NOT NULL,
+    type   TEXT NOT NULL,
+    family TEXT NOT NULL,
+    events BIGINT NOT NULL,
+    PRIMARY KEY (hour, type)
+);
+INSERT INTO audit_histogram (hour, type, family, events)
+    SELECT effective_at - effective_at % 3600, type, MIN(family), COUNT(*)
+    FROM audit_events GROUP BY 1, 2;
+ALTER TABLE sync_state ADD COLUMN archived_events BIGINT NOT NULL DEFAULT 0;
+UPDATE sync_state SET archived_events = (SELECT COUNT(*) FROM audit_events);
 ";

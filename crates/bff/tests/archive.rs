@@ -464,12 +464,22 @@ async fn histogram_counts_add_up_to_the_query_total() {
     harness.archive.sync_once().await.expect("sync");
     let events = upstream_events(&harness);
     let mid = events[400]["effective_at"].as_i64().expect("at");
+    let late = events[100]["effective_at"].as_i64().expect("at");
+    let email = events
+        .iter()
+        .find_map(|e| e["actor"]["session"]["user"]["email"].as_str())
+        .expect("a session actor");
     for (bucket, seconds) in [("day", 86_400), ("hour", 3600)] {
         for query in [
+            // From the per-hour table, with the partial hours at either end counted.
             String::new(),
             "&event_types[]=login.succeeded&event_types[]=logout.succeeded".into(),
             format!("&effective_at[gte]={mid}"),
+            format!("&effective_at[gt]={mid}&effective_at[lte]={late}&event_types[]=login.failed"),
+            // Counted from the events.
             "&q=Berlin".into(),
+            format!("&actor_emails[]={}", urlencode(email)),
+            format!("&q=Berlin&effective_at[lt]={late}"),
         ] {
             let histogram = harness
                 .get(
@@ -509,6 +519,8 @@ async fn histogram_counts_add_up_to_the_query_total() {
                 sum += split;
             }
             assert_eq!(histogram["total"], sum);
+            assert_eq!(histogram["complete"], true, "within the budget");
+            assert_eq!(histogram["counted_from"], Value::Null);
             assert_eq!(histogram["coverage"]["events"], 800);
         }
     }
@@ -516,6 +528,120 @@ async fn histogram_counts_add_up_to_the_query_total() {
         .get("/api/archive/histogram?bucket=week", &cookie)
         .await;
     bad.assert_error(StatusCode::BAD_REQUEST, None);
+}
+
+/// Past the newest 10,000 events, where PostgreSQL's full-text walk stops checking events one
+/// by one and asks its GIN index (SQLite's FTS5 walks all the way): a rare word is found
+/// however old, a frequent one pages in order to the end, both as a brute force finds them.
+#[tokio::test]
+async fn full_text_finds_rare_and_frequent_words_past_the_newest_ten_thousand_events() {
+    let harness = harness(12_000).await;
+    let (cookie, _) = harness.auditor().await;
+    harness.archive.sync_once().await.expect("sync");
+    let events = upstream_events(&harness);
+    // The oldest event: a rare phrase (its own id), in no newest-10,000 window.
+    let oldest = events.last().expect("events")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let found = walk(
+        &harness,
+        &cookie,
+        "/api/archive/audit_logs",
+        &format!("&q={}", urlencode(&oldest)),
+    )
+    .await;
+    assert_eq!(ids(&found), [oldest]);
+    // A frequent word with a filter, every page: exactly the events whose text has it.
+    let email = events
+        .iter()
+        .find_map(|e| e["actor"]["session"]["user"]["email"].as_str())
+        .expect("a session actor")
+        .to_owned();
+    let expected: Vec<String> = events
+        .iter()
+        .filter(|e| e["type"] == "login.succeeded")
+        .filter(|e| e["actor"]["session"]["user"]["email"] == email.as_str())
+        .map(|e| e["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(expected.len() > 100, "{}", expected.len());
+    let found = walk(
+        &harness,
+        &cookie,
+        "/api/archive/audit_logs",
+        &format!("&q={}&event_types[]=login.succeeded", urlencode(&email)),
+    )
+    .await;
+    assert_eq!(ids(&found), expected);
+    // Paging back up with `before` from the oldest: the newer neighbours, in order.
+    let page = harness
+        .get(
+            &format!(
+                "/api/archive/audit_logs?limit=3&q={}&event_types[]=login.succeeded&before={}",
+                urlencode(&email),
+                expected.last().expect("one")
+            ),
+            &cookie,
+        )
+        .await
+        .json();
+    let n = expected.len();
+    assert_eq!(
+        ids(page["data"].as_array().expect("data")),
+        expected[n - 4..n - 1]
+    );
+}
+
+/// The histogram of a search that must count events one by one stops at its budget: with
+/// none, it counts one window (the newest day), says so, and what it did count is exact.
+#[tokio::test]
+async fn a_histogram_past_its_budget_answers_with_what_it_counted_and_says_so() {
+    let mut harness = harness(800).await;
+    let (cookie, _) = harness.auditor().await;
+    let hurried = std::sync::Arc::new(Archive::new(
+        harness.db.clone(),
+        harness.upstream.clone(),
+        Some(harness.journal.clone()),
+        Settings {
+            count_budget: std::time::Duration::ZERO,
+            ..Settings::default()
+        },
+    ));
+    hurried.sync_once().await.expect("sync");
+    harness.reconfigure(|state| state.archive = Some(hurried));
+    let histogram = harness
+        .get("/api/archive/histogram?bucket=hour&q=Berlin", &cookie)
+        .await
+        .json();
+    assert_eq!(histogram["complete"], false);
+    let from = histogram["counted_from"].as_i64().expect("counted_from");
+    let newest = upstream_events(&harness)[0]["effective_at"]
+        .as_i64()
+        .expect("at");
+    assert!(newest - from < 86_400, "one day counted: {from} {newest}");
+    let counted = walk(
+        &harness,
+        &cookie,
+        "/api/archive/audit_logs",
+        &format!("&q=Berlin&effective_at[gte]={from}"),
+    )
+    .await;
+    let everything = walk(&harness, &cookie, "/api/archive/audit_logs", "&q=Berlin").await;
+    assert_eq!(
+        histogram["total"],
+        counted.len(),
+        "exact from counted_from on"
+    );
+    assert!(counted.len() < everything.len(), "and not more");
+    // Time and type come from the per-hour table, which has no budget to run out of.
+    let table = harness
+        .get(
+            "/api/archive/histogram?bucket=day&event_types[]=login.failed",
+            &cookie,
+        )
+        .await
+        .json();
+    assert_eq!(table["complete"], true);
 }
 
 #[tokio::test]
@@ -552,6 +678,15 @@ async fn retention_prunes_old_events_and_journals_it() {
         (0, 0),
         "pruned events are not fetched again"
     );
+    // The kept counts lose the pruned events too, down to the hour the cutoff fell in.
+    for bucket in ["day", "hour"] {
+        let histogram = harness
+            .get(&format!("/api/archive/histogram?bucket={bucket}"), &cookie)
+            .await
+            .json();
+        assert_eq!(histogram["total"], 300 - old, "{bucket}");
+        assert_eq!(histogram["coverage"]["events"], 300 - old);
+    }
 
     let (rows, _) = harness
         .journal

@@ -109,7 +109,10 @@ async fn a_data_dir_from_before_versioning_is_upgraded_in_place() {
             .fetch_all(&db.pool)
             .await
             .expect("versions");
-    assert_eq!(versions, vec![1, gatehouse::db::schema_version()]);
+    assert_eq!(
+        versions,
+        (1..=gatehouse::db::schema_version()).collect::<Vec<_>>()
+    );
     let kept: String =
         sqlx::query_scalar("SELECT password_hash FROM accounts WHERE username = 'olive'")
             .fetch_one(&db.pool)
@@ -131,4 +134,127 @@ async fn a_data_dir_from_before_versioning_is_upgraded_in_place() {
     drop(db);
     let again = gatehouse::db::Db::open(&dir).await.expect("reopened");
     assert_eq!(Journal::new(again).verify().await.expect("verify"), Ok(1));
+}
+
+/// An archive written under the old order (`seq` a counter, ordered after `effective_at`) is
+/// renumbered into the one-key order: the same events in the same order, each findable by
+/// its words and actors, counted per hour and in all.
+#[tokio::test]
+async fn an_archive_of_the_old_schema_keeps_its_order_words_actors_and_counts() {
+    let dir = common::tempdir();
+    {
+        let url = format!("sqlite://{}?mode=rwc", dir.join("gatehouse.db").display());
+        use sqlx::Connection;
+        let mut old = sqlx::sqlite::SqliteConnection::connect(&url)
+            .await
+            .expect("old file");
+        sqlx::raw_sql(BEFORE_VERSIONS)
+            .execute(&mut old)
+            .await
+            .expect("old schema");
+        // Newest first as upstream lists them: two in one second (upstream's order between
+        // them is their seq), one an hour earlier.
+        let events = [
+            (
+                "audit_log-c",
+                3,
+                7_203_600,
+                "login.failed",
+                "ada@acme.example",
+            ),
+            (
+                "audit_log-b",
+                2,
+                7_203_600,
+                "login.succeeded",
+                "bob@acme.example",
+            ),
+            (
+                "audit_log-a",
+                -1,
+                7_200_000,
+                "login.succeeded",
+                "ada@acme.example",
+            ),
+        ];
+        for (id, seq, at, kind, email) in events {
+            let json = serde_json::json!({"id": id, "type": kind, "effective_at": at}).to_string();
+            sqlx::query(
+                "INSERT INTO audit_events (id, seq, effective_at, type, family, json)
+                 VALUES ($1, $2, $3, $4, 'login', $5)",
+            )
+            .bind(id)
+            .bind(seq)
+            .bind(at)
+            .bind(kind)
+            .bind(json)
+            .execute(&mut old)
+            .await
+            .expect("an old event");
+            sqlx::query(
+                "INSERT INTO audit_event_actors (kind, value, event_id) VALUES ('email', $1, $2)",
+            )
+            .bind(email)
+            .bind(id)
+            .execute(&mut old)
+            .await
+            .expect("its actor");
+            sqlx::query("INSERT INTO audit_events_fts (rowid, text) VALUES ($1, $2)")
+                .bind(seq)
+                .bind(format!("{id}\n{kind}\n{email}\n"))
+                .execute(&mut old)
+                .await
+                .expect("its words");
+        }
+    }
+    let db = gatehouse::db::Db::open(&dir).await.expect("upgraded");
+    let order: Vec<String> = sqlx::query_scalar("SELECT id FROM audit_events ORDER BY seq DESC")
+        .fetch_all(&db.pool)
+        .await
+        .expect("order");
+    assert_eq!(order, ["audit_log-c", "audit_log-b", "audit_log-a"]);
+    let seconds: Vec<i64> =
+        sqlx::query_scalar("SELECT seq / 1048576 FROM audit_events ORDER BY seq DESC")
+            .fetch_all(&db.pool)
+            .await
+            .expect("seconds");
+    assert_eq!(
+        seconds,
+        [7_203_600, 7_203_600, 7_200_000],
+        "seq leads with the second"
+    );
+    let found: Vec<String> = sqlx::query_scalar(
+        "SELECT e.id FROM audit_events_fts f JOIN audit_events e ON e.seq = f.rowid
+         WHERE audit_events_fts MATCH '\"bob\"*'",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("words");
+    assert_eq!(found, ["audit_log-b"]);
+    let ada: Vec<String> = sqlx::query_scalar(
+        "SELECT e.id FROM audit_event_actors a JOIN audit_events e ON e.seq = a.seq
+         WHERE a.kind = 'email' AND a.value = 'ada@acme.example' ORDER BY a.seq DESC",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("actors");
+    assert_eq!(ada, ["audit_log-c", "audit_log-a"]);
+    let hours: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT hour, type, events FROM audit_histogram ORDER BY hour, type")
+            .fetch_all(&db.pool)
+            .await
+            .expect("hours");
+    assert_eq!(
+        hours,
+        [
+            (7_200_000, "login.succeeded".to_owned(), 1),
+            (7_203_600, "login.failed".to_owned(), 1),
+            (7_203_600, "login.succeeded".to_owned(), 1),
+        ]
+    );
+    let counted: i64 = sqlx::query_scalar("SELECT archived_events FROM sync_state")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(counted, 3);
 }

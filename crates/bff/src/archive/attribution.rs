@@ -121,7 +121,8 @@ async fn events_on(
     from: i64,
     to: i64,
 ) -> anyhow::Result<Vec<EventFacts>> {
-    let mut query = Sql::new("SELECT json FROM audit_events WHERE effective_at BETWEEN ");
+    let (from, to) = super::store::seq_range(from, to);
+    let mut query = Sql::new("SELECT json FROM audit_events WHERE seq BETWEEN ");
     query
         .bind(from)
         .push(" AND ")
@@ -146,10 +147,11 @@ async fn replace(
     to: i64,
     found: &HashMap<&str, &Attribution>,
 ) -> anyhow::Result<()> {
+    let (from, to) = super::store::seq_range(from, to);
     let mut tx = db.begin_locked(Lock::Archive).await?;
     sqlx::query(
         "DELETE FROM audit_attributions WHERE event_id IN
-             (SELECT id FROM audit_events WHERE effective_at BETWEEN $1 AND $2)",
+             (SELECT id FROM audit_events WHERE seq BETWEEN $1 AND $2)",
     )
     .bind(from)
     .bind(to)

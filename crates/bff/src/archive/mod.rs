@@ -75,6 +75,9 @@ pub struct Settings {
     /// How long after a write its audit event may take to appear before the journal flags it
     /// as missing.
     pub event_grace: Duration,
+    /// How long a histogram that must count events one by one (any filter but time and
+    /// type) counts before it answers with what it has, saying so.
+    pub count_budget: Duration,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             retention: Retention::Forever,
             overlap: Duration::from_secs(120),
             event_grace: Duration::from_secs(15 * 60),
+            count_budget: Duration::from_millis(60),
         }
     }
 }
@@ -169,7 +173,7 @@ impl Archive {
 
     /// Events matching `search` per `bucket`, split by family.
     pub async fn histogram(&self, search: &Search, bucket: Bucket) -> anyhow::Result<Histogram> {
-        store::histogram(&self.db, search, bucket).await
+        store::histogram(&self.db, search, bucket, self.settings.count_budget).await
     }
 
     /// Brings the archive up to date before a reader's first page, so that a change just made

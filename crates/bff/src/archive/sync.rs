@@ -15,10 +15,11 @@
 //! it never changes or deletes one.
 //!
 //! Upstream lists events by time and then by the order it stored them in, which no field shows.
-//! The archive keeps that order in `seq`: the backfill walks newest first and numbers downwards
-//! from the lowest `seq`, and each poll numbers its new events upwards from the highest, oldest
-//! first. An event that upstream shows late, in a second already archived, sorts after the
-//! events archived before it in that second.
+//! The archive keeps that order in `seq` (the second, shifted, plus a place within it; see
+//! `store::number`): the backfill walks newest first and numbers each event below the others
+//! of its second, and each poll numbers its new events above them, oldest first. An event that
+//! upstream shows late, in a second already archived, sorts after the events archived before
+//! it in that second.
 
 use std::time::Duration;
 
@@ -38,6 +39,10 @@ pub const ARCHIVE_PATH: &str = "/api/archive/audit_logs";
 
 /// Upstream's largest page.
 const PAGE: u32 = 100;
+
+/// Backfill pages stored per transaction: a commit (an fsync, and on SQLite an FTS5 segment)
+/// per thousand events rather than per hundred. A crash loses at most these pages' reads.
+const PAGES_PER_STORE: usize = 10;
 
 /// What one sync cycle did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -178,7 +183,47 @@ impl Archive {
         })
     }
 
-    /// Walks upstream from the stored cursor to the end, a page per transaction.
+    /// Up to [`PAGES_PER_STORE`] pages from `cursor` on, as one.
+    async fn fetch_pages(&self, mut cursor: Option<String>) -> anyhow::Result<Page> {
+        let mut pages = Page {
+            events: Vec::new(),
+            has_more: true,
+            last_id: None,
+        };
+        for _ in 0..PAGES_PER_STORE {
+            let mut query = ListAuditLogsQuery::default();
+            query.paging.limit = Some(PAGE);
+            query.paging.after.clone_from(&cursor);
+            match self.fetch(&query).await {
+                Ok(page) => {
+                    pages.events.extend(page.events);
+                    pages.has_more = page.has_more;
+                    if page.last_id.is_some() {
+                        pages.last_id.clone_from(&page.last_id);
+                        cursor = page.last_id;
+                    }
+                }
+                Err(FetchError::CursorGone) => {
+                    // Everything older than the cursor has aged out upstream too.
+                    tracing::warn!("the backfill's cursor aged out upstream; backfill ends there");
+                    pages.has_more = false;
+                }
+                Err(FetchError::Other(error)) if pages.events.is_empty() => return Err(error),
+                // What was read is stored; the next cycle reads on from there.
+                Err(FetchError::Other(error)) => {
+                    tracing::warn!(error = %format!("{error:#}"), "a backfill page could not be read");
+                    return Ok(pages);
+                }
+            }
+            if !pages.has_more {
+                break;
+            }
+        }
+        Ok(pages)
+    }
+
+    /// Walks upstream from the stored cursor to the end, [`PAGES_PER_STORE`] pages per
+    /// transaction.
     async fn backfill(&self) -> anyhow::Result<u64> {
         let mut stored = 0;
         loop {
@@ -186,30 +231,16 @@ impl Archive {
             if state.backfill_complete {
                 return Ok(stored);
             }
-            let mut query = ListAuditLogsQuery::default();
-            query.paging.limit = Some(PAGE);
-            query.paging.after.clone_from(&state.backfill_cursor);
-            let page = match self.fetch(&query).await {
-                Ok(page) => page,
-                Err(FetchError::CursorGone) => {
-                    // Everything older than the cursor has aged out upstream too.
-                    tracing::warn!("the backfill's cursor aged out upstream; backfill ends there");
-                    Page {
-                        events: Vec::new(),
-                        has_more: false,
-                        last_id: None,
-                    }
-                }
-                Err(FetchError::Other(error)) => return Err(error),
-            };
+            let page = self.fetch_pages(state.backfill_cursor.clone()).await?;
             let mut tx = self.db.begin_locked(Lock::Archive).await?;
-            let (lowest, _) = store::seq_bounds(&mut tx).await?;
-            // Each page is older than everything archived before it: numbered downwards.
+            // Each page is older than everything archived before it.
+            let typed: Vec<&AuditLog> = page.events.iter().map(|(event, _)| event).collect();
+            let seqs = store::number(&mut tx, &typed, store::Side::Older).await?;
             let items: Vec<_> = page
                 .events
                 .iter()
-                .zip(1..)
-                .map(|((event, json), n)| (event, json, lowest - n))
+                .zip(seqs)
+                .map(|((event, json), seq)| (event, json, seq))
                 .collect();
             let added = i64::try_from(store::insert_all(&mut tx, self.db.engine, &items).await?)
                 .unwrap_or(0);
@@ -254,13 +285,14 @@ impl Archive {
             }
         }
         let mut tx = self.db.begin_locked(Lock::Archive).await?;
-        let (_, highest) = store::seq_bounds(&mut tx).await?;
-        // Oldest first, so that each new event is numbered above the ones before it.
+        // Oldest first, each new event newer than the ones archived in its second before it.
+        let typed: Vec<&AuditLog> = events.iter().rev().map(|(event, _)| event).collect();
+        let seqs = store::number(&mut tx, &typed, store::Side::Newer).await?;
         let items: Vec<_> = events
             .iter()
             .rev()
-            .zip(1..)
-            .map(|((event, json), n)| (event, json, highest + n))
+            .zip(seqs)
+            .map(|((event, json), seq)| (event, json, seq))
             .collect();
         let added = store::insert_all(&mut tx, self.db.engine, &items).await?;
         sqlx::query("UPDATE sync_state SET newest_at = $1 WHERE id = 1")
