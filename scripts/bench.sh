@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, with a throwaway PostgreSQL cluster for the ones that need it (removed at the
-# end). GATEHOUSE_BENCH_EVENTS sets the archive's size (default 50,000).
+# end). GATEHOUSE_BENCH_EVENTS sets the archive's sizes (default 50000,250000,1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
