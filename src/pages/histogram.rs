@@ -240,7 +240,7 @@ pub fn HistogramChart(
     view! {
         <figure class="histogram">
             <figcaption class="visually-hidden">{summary.clone()}</figcaption>
-            {partial.map(|note| view! { <p class="note partial-count" role="status">{note}</p> })}
+            {partial.map(|note| view! { <p class="notice partial-count" role="status">{note}</p> })}
             <div class="chart-area" node_ref=area on:pointerdown=down on:pointermove=moved on:pointerup=up
                 on:pointerleave=move |_| drag.set(None)>
                 <svg viewBox="0 0 10000 1200" preserveAspectRatio="none" role="img" aria-label=summary>

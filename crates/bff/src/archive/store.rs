@@ -647,15 +647,17 @@ async fn postgres_text_walk(
     take: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let expression = text_expression(db.engine, search).unwrap_or_default();
+    // The filters stay outside the subquery: below its LIMIT the planner cannot move them, so
+    // it cannot turn the probe into a GIN scan of every match joined to the newest events.
     let mut probe =
-        Sql::new("SELECT e.seq AS seq FROM (SELECT seq FROM audit_events WHERE seq BETWEEN ");
+        Sql::new("SELECT e.seq AS seq FROM (SELECT * FROM audit_events WHERE seq BETWEEN ");
     probe
         .bind(window.0)
         .push(" AND ")
         .bind(window.1)
         .push(format!(" ORDER BY seq {order} LIMIT "))
         .bind(PROBE)
-        .push(") AS recent JOIN audit_events e ON e.seq = recent.seq WHERE e.search @@ CAST(")
+        .push(") AS e WHERE e.search @@ CAST(")
         .bind(expression.clone())
         .push(" AS tsquery)");
     push_rest(&mut probe, db.engine, search, Dimension::Text, window);
