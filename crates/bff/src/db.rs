@@ -566,7 +566,7 @@ CREATE TABLE leases (
 ///   archive.
 /// - The indexes on `(…, effective_at, seq)` become `(…, seq)`; those on time and family go
 ///   (the key and the histogram table serve them).
-/// - FTS5 merges its segments eight at a time rather than four: at a million events that
+/// - FTS5 merges its segments sixteen at a time rather than four: at a million events that
 ///   keeps the backfill's last 100,000 events at three quarters of the first's pace (a third
 ///   slower with four), and searches no slower.
 const SQLITE_V3: &str = "
@@ -621,7 +621,7 @@ INSERT INTO audit_histogram (hour, type, family, events)
     FROM audit_events GROUP BY 1, 2;
 ALTER TABLE sync_state ADD COLUMN archived_events INTEGER NOT NULL DEFAULT 0;
 UPDATE sync_state SET archived_events = (SELECT COUNT(*) FROM audit_events);
-INSERT INTO audit_events_fts (audit_events_fts, rank) VALUES ('automerge', 8);
+INSERT INTO audit_events_fts (audit_events_fts, rank) VALUES ('automerge', 16);
 ";
 
 /// Version 3 on PostgreSQL: as [`SQLITE_V3`], `seq` staying a unique column beside the

@@ -629,6 +629,28 @@ fn walks(engine: Engine, search: &Search) -> Vec<(Dimension, Option<String>)> {
     values.into_iter().map(|v| (driver, Some(v))).collect()
 }
 
+/// `SELECT seq … UNION SELECT seq …`: each walk's first `take` matches in `order` within
+/// `window`.
+fn push_walks(
+    builder: &mut Sql,
+    engine: Engine,
+    search: &Search,
+    walks: Vec<(Dimension, Option<String>)>,
+    window: (i64, i64),
+    order: &str,
+    take: i64,
+) {
+    for (i, (driver, value)) in walks.into_iter().enumerate() {
+        builder.push(if i == 0 { "" } else { " UNION " });
+        builder.push("SELECT seq FROM (SELECT e.seq AS seq");
+        let key = push_walk(builder, engine, search, driver, value.as_deref(), window);
+        builder
+            .push(format!(" ORDER BY {key} {order} LIMIT "))
+            .bind(take)
+            .push(format!(") AS walk{i}"));
+    }
+}
+
 /// Events a full-text walk on PostgreSQL checks one by one before it turns to the GIN index.
 const PROBE: i64 = 10_000;
 
@@ -637,8 +659,9 @@ const PROBE: i64 = 10_000;
 /// them all, while a walk down the `seq` index checking each event finds a frequent word's
 /// page at once but reads the whole archive for a rare one; the planner's estimates for
 /// phrases cannot tell which it is. So: the newest [`PROBE`] events of the window are checked
-/// one by one, and only if they hold less than a page, the GIN index answers for the rest of
-/// the window (where the word is, by then, known to be rare).
+/// one by one. If they hold less than a page, the rest of the window is read by the GIN index
+/// when the words alone were rare among them too, and otherwise (a frequent word with a rare
+/// filter) by the other filters' walks, checking the words per candidate.
 async fn postgres_text_walk(
     db: &Db,
     search: &Search,
@@ -693,6 +716,42 @@ async fn postgres_text_walk(
     } else {
         (window.0, edge - 1)
     };
+    // The other filters' walks, checking the words per candidate: when the words alone were
+    // frequent among the probed events (the other filters are what is rare), the GIN index
+    // would hand over every match of a frequent word.
+    let mut plain = search.clone();
+    plain.q = None;
+    let others = walks(db.engine, &plain);
+    if others[0].0 != Dimension::Time {
+        let mut frequent =
+            Sql::new("SELECT COUNT(*) FROM (SELECT * FROM audit_events WHERE seq BETWEEN ");
+        frequent
+            .bind(window.0)
+            .push(" AND ")
+            .bind(window.1)
+            .push(format!(" ORDER BY seq {order} LIMIT "))
+            .bind(PROBE)
+            .push(") AS e WHERE e.search @@ CAST(")
+            .bind(expression.clone())
+            .push(" AS tsquery)");
+        let alone: i64 = frequent.build().fetch_one(&db.pool).await?.get(0);
+        if alone >= take {
+            let mut builder = Sql::new("SELECT seq FROM (");
+            push_walks(&mut builder, db.engine, search, others, rest, order, wanted);
+            builder
+                .push(format!(") AS walks ORDER BY seq {order} LIMIT "))
+                .bind(wanted);
+            seqs.extend(
+                builder
+                    .build()
+                    .fetch_all(&db.pool)
+                    .await?
+                    .iter()
+                    .map(|row| row.get::<i64, _>("seq")),
+            );
+            return Ok(seqs);
+        }
+    }
     // `seq + 0`: not the `seq` index, whose walk the probe has shown to be long.
     let mut gin = Sql::new("SELECT e.seq AS seq FROM audit_events e WHERE e.search @@ CAST(");
     gin.bind(expression)
@@ -770,22 +829,15 @@ pub(super) async fn list(db: &Db, search: &Search) -> Result<ListPage<Value>, Ap
         }
     } else {
         let mut builder = Sql::new("SELECT e.id, e.json FROM audit_events e WHERE e.seq IN (");
-        for (i, (driver, value)) in walks.into_iter().enumerate() {
-            builder.push(if i == 0 { "" } else { " UNION " });
-            builder.push("SELECT seq FROM (SELECT e.seq AS seq");
-            let key = push_walk(
-                &mut builder,
-                db.engine,
-                search,
-                driver,
-                value.as_deref(),
-                (lowest, highest),
-            );
-            builder
-                .push(format!(" ORDER BY {key} {order} LIMIT "))
-                .bind(take)
-                .push(format!(") AS walk{i}"));
-        }
+        push_walks(
+            &mut builder,
+            db.engine,
+            search,
+            walks,
+            (lowest, highest),
+            order,
+            take,
+        );
         builder
             .push(format!(") ORDER BY e.seq {order} LIMIT "))
             .bind(take);

@@ -41,8 +41,8 @@ pub const ARCHIVE_PATH: &str = "/api/archive/audit_logs";
 const PAGE: u32 = 100;
 
 /// Backfill pages stored per transaction: a commit (an fsync, and on SQLite an FTS5 segment)
-/// per thousand events rather than per hundred. A crash loses at most these pages' reads.
-const PAGES_PER_STORE: usize = 10;
+/// per 2,000 events rather than per hundred. A crash loses at most these pages' reads.
+const PAGES_PER_STORE: usize = 20;
 
 /// What one sync cycle did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
