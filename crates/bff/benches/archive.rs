@@ -113,6 +113,14 @@ async fn measure(
         response.bytes().await.expect("body");
         latencies.push(sent.elapsed());
     }
+    // The slowest query, for whoever wonders what the p95 is made of.
+    if let Some((round, slowest)) = latencies.iter().enumerate().max_by_key(|(_, d)| **d) {
+        println!(
+            "  slowest: {:.1} ms for {}",
+            slowest.as_secs_f64() * 1e3,
+            queries[round % queries.len()]
+        );
+    }
     percentiles(latencies)
 }
 

@@ -670,22 +670,24 @@ async fn postgres_text_walk(
     take: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let expression = text_expression(db.engine, search).unwrap_or_default();
-    // The filters stay outside the subquery: below its LIMIT the planner cannot move them, so
-    // it cannot turn the probe into a GIN scan of every match joined to the newest events.
+    // The newest seqs from the index alone, then each event looked up behind an `OFFSET 0`
+    // fence: otherwise the planner may join the newest seqs to a GIN scan of every match, or
+    // sort the whole table for the newest rows. Ordered by `r.seq`, which the index gives in
+    // order, the walk stops at its page.
     let mut probe =
-        Sql::new("SELECT e.seq AS seq FROM (SELECT * FROM audit_events WHERE seq BETWEEN ");
+        Sql::new("SELECT e.seq AS seq FROM (SELECT seq FROM audit_events WHERE seq BETWEEN ");
     probe
         .bind(window.0)
         .push(" AND ")
         .bind(window.1)
         .push(format!(" ORDER BY seq {order} LIMIT "))
         .bind(PROBE)
-        .push(") AS e WHERE e.search @@ CAST(")
+        .push(") AS r CROSS JOIN LATERAL (SELECT * FROM audit_events x WHERE x.seq = r.seq OFFSET 0) AS e WHERE e.search @@ CAST(")
         .bind(expression.clone())
         .push(" AS tsquery)");
     push_rest(&mut probe, db.engine, search, Dimension::Text, window);
     probe
-        .push(format!(" ORDER BY e.seq {order} LIMIT "))
+        .push(format!(" ORDER BY r.seq {order} LIMIT "))
         .bind(take);
     let mut seqs: Vec<i64> = probe
         .build()
@@ -724,14 +726,14 @@ async fn postgres_text_walk(
     let others = walks(db.engine, &plain);
     if others[0].0 != Dimension::Time {
         let mut frequent =
-            Sql::new("SELECT COUNT(*) FROM (SELECT * FROM audit_events WHERE seq BETWEEN ");
+            Sql::new("SELECT COUNT(*) FROM (SELECT seq FROM audit_events WHERE seq BETWEEN ");
         frequent
             .bind(window.0)
             .push(" AND ")
             .bind(window.1)
             .push(format!(" ORDER BY seq {order} LIMIT "))
             .bind(PROBE)
-            .push(") AS e WHERE e.search @@ CAST(")
+            .push(") AS r CROSS JOIN LATERAL (SELECT * FROM audit_events x WHERE x.seq = r.seq OFFSET 0) AS e WHERE e.search @@ CAST(")
             .bind(expression.clone())
             .push(" AS tsquery)");
         let alone: i64 = frequent.build().fetch_one(&db.pool).await?.get(0);
