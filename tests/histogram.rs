@@ -32,6 +32,15 @@ fn histogram() -> Histogram {
     .expect("histogram")
 }
 
+/// The chart's accessible name.
+fn chart_label(root: &web_sys::HtmlElement) -> String {
+    root.query_selector("svg")
+        .expect("selector")
+        .expect("svg")
+        .get_attribute("aria-label")
+        .unwrap_or_default()
+}
+
 fn pointer(kind: &str, x: f64) -> web_sys::PointerEvent {
     let init = web_sys::PointerEventInit::new();
     init.set_bubbles(true);
@@ -63,12 +72,7 @@ async fn bars_stack_by_family_and_a_drag_selects_whole_days() {
             .collect()
     };
     assert_eq!(legend, ["login 7", "user 2", "project 1"]);
-    let label = root
-        .query_selector("svg")
-        .expect("selector")
-        .expect("svg")
-        .get_attribute("aria-label")
-        .unwrap_or_default();
+    let label = chart_label(&root);
     assert!(
         label.starts_with("10 events from 2026-09-18 to 2026-09-21, per day."),
         "{label}"
@@ -141,11 +145,6 @@ async fn a_histogram_counted_only_back_to_a_time_says_so() {
         .text_content()
         .unwrap_or_default();
     assert!(note.starts_with("Counted back to 2026-09-19"), "{note}");
-    let label = root
-        .query_selector("svg")
-        .expect("selector")
-        .expect("svg")
-        .get_attribute("aria-label")
-        .unwrap_or_default();
+    let label = chart_label(&root);
     assert!(label.starts_with("At least 10 events"), "{label}");
 }

@@ -82,19 +82,25 @@ CREATE TABLE IF NOT EXISTS sync_state (
 INSERT INTO sync_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
 ";
 
+/// A connection to `gatehouse.db` in `dir`, created with the schema from before versions.
+async fn old_data_dir(dir: &std::path::Path) -> sqlx::sqlite::SqliteConnection {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}?mode=rwc", dir.join("gatehouse.db").display());
+    let mut old = sqlx::sqlite::SqliteConnection::connect(&url)
+        .await
+        .expect("old file");
+    sqlx::raw_sql(BEFORE_VERSIONS)
+        .execute(&mut old)
+        .await
+        .expect("old schema");
+    old
+}
+
 #[tokio::test]
 async fn a_data_dir_from_before_versioning_is_upgraded_in_place() {
     let dir = common::tempdir();
     {
-        let url = format!("sqlite://{}?mode=rwc", dir.join("gatehouse.db").display());
-        use sqlx::Connection;
-        let mut old = sqlx::sqlite::SqliteConnection::connect(&url)
-            .await
-            .expect("old file");
-        sqlx::raw_sql(BEFORE_VERSIONS)
-            .execute(&mut old)
-            .await
-            .expect("old schema");
+        let mut old = old_data_dir(&dir).await;
         sqlx::query(
             "INSERT INTO accounts (username, password_hash, role, created_at)
              VALUES ('olive', 'a-hash', 'owner', 1)",
@@ -143,15 +149,7 @@ async fn a_data_dir_from_before_versioning_is_upgraded_in_place() {
 async fn an_archive_of_the_old_schema_keeps_its_order_words_actors_and_counts() {
     let dir = common::tempdir();
     {
-        let url = format!("sqlite://{}?mode=rwc", dir.join("gatehouse.db").display());
-        use sqlx::Connection;
-        let mut old = sqlx::sqlite::SqliteConnection::connect(&url)
-            .await
-            .expect("old file");
-        sqlx::raw_sql(BEFORE_VERSIONS)
-            .execute(&mut old)
-            .await
-            .expect("old schema");
+        let mut old = old_data_dir(&dir).await;
         // Newest first as upstream lists them: two in one second (upstream's order between
         // them is their seq), one an hour earlier.
         let events = [

@@ -171,9 +171,22 @@ impl Archive {
         store::list(&self.db, search).await
     }
 
-    /// Events matching `search` per `bucket`, split by family.
-    pub async fn histogram(&self, search: &Search, bucket: Bucket) -> anyhow::Result<Histogram> {
-        store::histogram(&self.db, search, bucket, self.settings.count_budget).await
+    /// Events matching `search` per `bucket`, split by family, within what `coverage` (read
+    /// just before, as the answer states it) says the archive holds.
+    pub async fn histogram(
+        &self,
+        search: &Search,
+        bucket: Bucket,
+        coverage: &Coverage,
+    ) -> anyhow::Result<Histogram> {
+        store::histogram(
+            &self.db,
+            search,
+            bucket,
+            (coverage.oldest, coverage.newest),
+            self.settings.count_budget,
+        )
+        .await
     }
 
     /// Brings the archive up to date before a reader's first page, so that a change just made

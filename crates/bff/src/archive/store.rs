@@ -629,6 +629,27 @@ fn walks(engine: Engine, search: &Search) -> Vec<(Dimension, Option<String>)> {
     values.into_iter().map(|v| (driver, Some(v))).collect()
 }
 
+/// ` FROM … WHERE …` of the probed events: the [`PROBE`] first `seq`s of `window` in `order`
+/// (`r`), each event (`e`) matching `expression`. The seqs come from the index alone, and each
+/// event is looked up behind an `OFFSET 0` fence: otherwise the planner may join the seqs to a
+/// GIN scan of every match, or sort the whole table for the newest rows.
+fn push_probed(builder: &mut Sql, window: (i64, i64), order: &str, expression: &str) {
+    builder
+        .push(" FROM (SELECT seq FROM audit_events WHERE seq BETWEEN ")
+        .bind(window.0)
+        .push(" AND ")
+        .bind(window.1)
+        .push(format!(" ORDER BY seq {order} LIMIT "))
+        .bind(PROBE)
+        .push(
+            ") AS r CROSS JOIN LATERAL \
+             (SELECT * FROM audit_events x WHERE x.seq = r.seq OFFSET 0) AS e \
+             WHERE e.search @@ CAST(",
+        )
+        .bind(expression.to_owned())
+        .push(" AS tsquery)");
+}
+
 /// `SELECT seq … UNION SELECT seq …`: each walk's first `take` matches in `order` within
 /// `window`.
 fn push_walks(
@@ -670,21 +691,9 @@ async fn postgres_text_walk(
     take: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let expression = text_expression(db.engine, search).unwrap_or_default();
-    // The newest seqs from the index alone, then each event looked up behind an `OFFSET 0`
-    // fence: otherwise the planner may join the newest seqs to a GIN scan of every match, or
-    // sort the whole table for the newest rows. Ordered by `r.seq`, which the index gives in
-    // order, the walk stops at its page.
-    let mut probe =
-        Sql::new("SELECT e.seq AS seq FROM (SELECT seq FROM audit_events WHERE seq BETWEEN ");
-    probe
-        .bind(window.0)
-        .push(" AND ")
-        .bind(window.1)
-        .push(format!(" ORDER BY seq {order} LIMIT "))
-        .bind(PROBE)
-        .push(") AS r CROSS JOIN LATERAL (SELECT * FROM audit_events x WHERE x.seq = r.seq OFFSET 0) AS e WHERE e.search @@ CAST(")
-        .bind(expression.clone())
-        .push(" AS tsquery)");
+    // Ordered by `r.seq`, which the index gives in order, the probe stops at its page.
+    let mut probe = Sql::new("SELECT e.seq AS seq");
+    push_probed(&mut probe, window, order, &expression);
     push_rest(&mut probe, db.engine, search, Dimension::Text, window);
     probe
         .push(format!(" ORDER BY r.seq {order} LIMIT "))
@@ -725,17 +734,8 @@ async fn postgres_text_walk(
     plain.q = None;
     let others = walks(db.engine, &plain);
     if others[0].0 != Dimension::Time {
-        let mut frequent =
-            Sql::new("SELECT COUNT(*) FROM (SELECT seq FROM audit_events WHERE seq BETWEEN ");
-        frequent
-            .bind(window.0)
-            .push(" AND ")
-            .bind(window.1)
-            .push(format!(" ORDER BY seq {order} LIMIT "))
-            .bind(PROBE)
-            .push(") AS r CROSS JOIN LATERAL (SELECT * FROM audit_events x WHERE x.seq = r.seq OFFSET 0) AS e WHERE e.search @@ CAST(")
-            .bind(expression.clone())
-            .push(" AS tsquery)");
+        let mut frequent = Sql::new("SELECT COUNT(*)");
+        push_probed(&mut frequent, window, order, &expression);
         let alone: i64 = frequent.build().fetch_one(&db.pool).await?.get(0);
         if alone >= take {
             let mut builder = Sql::new("SELECT seq FROM (");
@@ -873,22 +873,15 @@ pub(super) async fn histogram(
     db: &Db,
     search: &Search,
     bucket: Bucket,
+    (oldest, newest): (Option<i64>, Option<i64>),
     budget: std::time::Duration,
 ) -> anyhow::Result<Histogram> {
     let started = std::time::Instant::now();
     let size = bucket.seconds();
     let (low, high) = search.query.effective_at.inclusive_range();
-    // Within what the archive holds: an open range must not become hours of nothing.
-    let ends = sqlx::query(
-        "SELECT (SELECT effective_at FROM audit_events ORDER BY seq ASC LIMIT 1) AS oldest,
-                (SELECT effective_at FROM audit_events ORDER BY seq DESC LIMIT 1) AS newest",
-    )
-    .fetch_one(&db.pool)
-    .await?;
-    let (Some(oldest), Some(newest)) = (
-        ends.get::<Option<i64>, _>("oldest"),
-        ends.get::<Option<i64>, _>("newest"),
-    ) else {
+    // Within what the archive holds (`oldest` and `newest` of its coverage): an open range
+    // must not become hours of nothing.
+    let (Some(oldest), Some(newest)) = (oldest, newest) else {
         return Ok(Histogram::empty(bucket));
     };
     let (low, high) = (low.max(oldest), high.min(newest));

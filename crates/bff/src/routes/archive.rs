@@ -138,12 +138,12 @@ async fn count_archived_events(
         Ok((bucket, search))
     })?;
     // No catch-up here: the chart comes with a first page, which has caught up already.
-    let histogram = archive
-        .histogram(&search, bucket)
-        .await
-        .map_err(|e| AppError::internal(&e))?;
     let coverage = archive
         .coverage()
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    let histogram = archive
+        .histogram(&search, bucket, &coverage)
         .await
         .map_err(|e| AppError::internal(&e))?;
     Ok(Json(ArchiveHistogram {
