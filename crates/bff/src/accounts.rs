@@ -127,6 +127,18 @@ impl Accounts {
         }
     }
 
+    /// The role `username` has now, if the account exists (a token's access is narrowed to it
+    /// on every use).
+    pub async fn role_of(&self, username: &str) -> anyhow::Result<Option<Role>> {
+        if let Some(account) = self.in_memory.get(username) {
+            return Ok(Some(account.role));
+        }
+        match &self.db {
+            Some(db) => Ok(find(db, username).await?.map(|a| a.role)),
+            None => Ok(None),
+        }
+    }
+
     /// The account, if `username` exists and `password` is right. Hashing runs off the async
     /// workers; it is deliberately slow.
     pub async fn verify(&self, username: &str, password: &str) -> anyhow::Result<Option<Account>> {
@@ -243,6 +255,17 @@ pub async fn remove(db: &Db, username: &str) -> anyhow::Result<()> {
     if done.rows_affected() == 0 {
         bail!("no account '{username}'");
     }
+    // Its tokens go with it (a token is also refused whenever its account is missing; this
+    // makes the list say so).
+    sqlx::query(
+        "UPDATE api_tokens SET revoked_ms = $1, revoked_by = $2
+         WHERE username = $3 AND source = 'account' AND revoked_ms IS NULL",
+    )
+    .bind(crate::db::now_ms())
+    .bind("gatehouse (account removed)")
+    .bind(username)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 

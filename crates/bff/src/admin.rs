@@ -4,7 +4,9 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::bail;
 
-use crate::config::{JournalAction, JournalArgs, MigrateArgs, UserAction, UserArgs};
+use crate::config::{
+    JournalAction, JournalArgs, MigrateArgs, TokenAction, TokenArgs, UserAction, UserArgs,
+};
 use crate::{accounts, journal::Journal};
 
 /// Runs a `user` subcommand.
@@ -31,6 +33,76 @@ pub async fn user(args: UserArgs) -> anyhow::Result<()> {
             println!(
                 "Changed the password of {name}. Their open sessions end with their next request."
             );
+        }
+    }
+    Ok(())
+}
+
+/// Runs a `token` subcommand. `create` prints the token alone on stdout, so that a script can
+/// take it (`TOKEN=$(gatehouse token create …)`); everything else goes to stderr.
+pub async fn token(args: TokenArgs) -> anyhow::Result<()> {
+    use crate::tokens::{CreateError, NewToken, Source, Tokens};
+    let db = args.data.open().await?;
+    let tokens = Tokens::new(db.clone(), crate::session::Clock::default(), 0);
+    match args.action {
+        TokenAction::Create {
+            user,
+            name,
+            access,
+            expires,
+            allow_from,
+        } => {
+            let Some(role) = accounts::list(&db)
+                .await?
+                .into_iter()
+                .find_map(|(n, role)| (n == user).then_some(role))
+            else {
+                bail!("no account '{user}' (gatehouse user list shows them)");
+            };
+            let new = NewToken {
+                username: user.clone(),
+                source: Source::Account,
+                role,
+                name,
+                access,
+                lifetime: expires,
+                allowed_from: allow_from.into_iter().map(|net| net.trunc()).collect(),
+            };
+            let (token, value) = tokens.create(&new).await.map_err(|e| match e {
+                CreateError::Invalid(error) => anyhow::anyhow!("{}", error.message),
+                CreateError::Store(error) => error,
+            })?;
+            println!("{value}");
+            eprintln!(
+                "Made token {} ({}, {}) for {user}, expiring {}. It is shown only this once.",
+                token.id,
+                token.name,
+                token.access.as_str(),
+                crate::journal::format_time(token.expires_at)
+            );
+        }
+        TokenAction::List => {
+            for t in tokens.list(None).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\texpires {}\t{} calls",
+                    t.id,
+                    t.username,
+                    t.name,
+                    t.access.as_str(),
+                    t.status,
+                    crate::journal::format_time(t.expires_at),
+                    t.calls
+                );
+            }
+        }
+        TokenAction::Revoke { id } => {
+            if tokens.revoke(&id, "gatehouse token revoke").await? {
+                println!("Revoked {id}: every replica refuses it from its next request.");
+            } else if tokens.find(&id).await?.is_some() {
+                println!("{id} was already revoked.");
+            } else {
+                bail!("no token '{id}' (gatehouse token list shows them)");
+            }
         }
     }
     Ok(())

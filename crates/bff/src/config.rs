@@ -42,6 +42,8 @@ pub enum Command {
     User(UserArgs),
     /// Check the journal's hash chain.
     Journal(JournalArgs),
+    /// Manage the tokens scripts use through Gatehouse (`token create` prints only the token).
+    Token(TokenArgs),
     /// Copy accounts, the journal and the audit archive from one database to another (an
     /// empty one), such as from the embedded file to PostgreSQL.
     Migrate(MigrateArgs),
@@ -113,6 +115,45 @@ pub enum UserAction {
     Passwd {
         /// The user name.
         name: String,
+    },
+}
+
+/// `gatehouse token ...`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+/// What to do with tokens.
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Make a token for an account; prints only the token, once, on stdout.
+    Create {
+        /// The account it belongs to.
+        #[arg(long)]
+        user: String,
+        /// What it is for, e.g. ci-onboarding.
+        #[arg(long)]
+        name: String,
+        /// `read`, or `write` (owners only).
+        #[arg(long)]
+        access: crate::tokens::Access,
+        /// How long it lives: 1h to 365d.
+        #[arg(long, default_value = "30d", value_parser = parse_duration)]
+        expires: Duration,
+        /// An address range it may be used from (repeatable); anywhere if none.
+        #[arg(long = "allow-from", value_delimiter = ',')]
+        allow_from: Vec<ipnet::IpNet>,
+    },
+    /// List every token (never their values).
+    List,
+    /// Revoke a token by its id (tok_…).
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: String,
     },
 }
 
@@ -202,6 +243,9 @@ pub struct ServeArgs {
     /// How long the archive keeps events: `forever`, or a duration such as 400d.
     #[arg(long, env = "GATEHOUSE_ARCHIVE_RETENTION", default_value = "forever")]
     pub archive_retention: crate::archive::Retention,
+    /// Requests per second one Gatehouse token may make, on all replicas together.
+    #[arg(long, env = "GATEHOUSE_TOKEN_RATE_LIMIT", default_value_t = crate::tokens::DEFAULT_RATE, value_parser = clap::value_parser!(u32).range(1..))]
+    pub token_rate_limit: u32,
 }
 
 /// A feature turned on or off.

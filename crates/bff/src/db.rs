@@ -263,6 +263,7 @@ fn migrations(engine: Engine) -> Vec<Migration> {
             SQLITE_V3,
             POSTGRES_V3,
         ),
+        (4, "tokens for scripts, and the token behind each write", V4, V4),
     ];
     steps
         .iter()
@@ -665,4 +666,50 @@ INSERT INTO audit_histogram (hour, type, family, events)
     FROM audit_events GROUP BY 1, 2;
 ALTER TABLE sync_state ADD COLUMN archived_events BIGINT NOT NULL DEFAULT 0;
 UPDATE sync_state SET archived_events = (SELECT COUNT(*) FROM audit_events);
+";
+
+/// Version 4, the same on both engines: tokens for scripts (see `tokens`).
+///
+/// - `api_tokens`: one row per token, keyed by its public id; the value itself is stored only
+///   as its SHA-256 (`hash`). `source` says whether `username` is a portal account or an
+///   identity an SSO proxy vouches for. `window_ms`/`window_calls` count the calls of the
+///   current second (the rate limit), `calls` every call answered. Times are Unix ms.
+/// - `token_replays`: a token's recent writes by their replay key, so that a retried write
+///   is answered from here rather than made twice. `status` is NULL while the write is under
+///   way; `sealed` is the answer encrypted with a key derived from the token's value, which is
+///   never stored, so the table alone gives up no secret an answer carried.
+/// - `journal.token_id`, `journal.token_name`: the token a write was made with, if any.
+const V4: &str = "
+CREATE TABLE api_tokens (
+    id             TEXT PRIMARY KEY NOT NULL,
+    hash           TEXT NOT NULL UNIQUE,
+    username       TEXT NOT NULL,
+    source         TEXT NOT NULL CHECK (source IN ('account', 'identity')),
+    name           TEXT NOT NULL,
+    access         TEXT NOT NULL CHECK (access IN ('read', 'write')),
+    allowed_from   TEXT,
+    created_ms     BIGINT NOT NULL,
+    expires_ms     BIGINT NOT NULL,
+    revoked_ms     BIGINT,
+    revoked_by     TEXT,
+    last_used_ms   BIGINT,
+    last_used_from TEXT,
+    calls          BIGINT NOT NULL DEFAULT 0,
+    window_ms      BIGINT NOT NULL DEFAULT 0,
+    window_calls   BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (username);
+CREATE TABLE token_replays (
+    token_id    TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    attempt     TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    at_ms       BIGINT NOT NULL,
+    status      BIGINT,
+    sealed      TEXT,
+    PRIMARY KEY (token_id, key)
+);
+CREATE INDEX token_replays_by_time ON token_replays (at_ms);
+ALTER TABLE journal ADD COLUMN token_id TEXT;
+ALTER TABLE journal ADD COLUMN token_name TEXT;
 ";

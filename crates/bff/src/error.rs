@@ -57,6 +57,18 @@ impl AppError {
         error
     }
 
+    /// Any status with a reason and a code.
+    pub fn with_status(status: StatusCode, message: &str, code: &str) -> Self {
+        Self::new(status, message, code)
+    }
+
+    /// 429 with `Retry-After` (whole seconds, at least one).
+    pub fn too_many(message: &str, code: &str, wait: std::time::Duration) -> Self {
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, message, code);
+        error.retry_after = Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1));
+        error
+    }
+
     /// 403 with a reason.
     pub fn forbidden(message: &str, code: &str) -> Self {
         Self::new(StatusCode::FORBIDDEN, message, code)

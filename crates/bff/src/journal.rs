@@ -57,6 +57,10 @@ pub struct Entry {
     /// (upstream could not be reached) or `unknown` (sent, but no answer came, so it may have
     /// been made). Absent on other rows and on rows written before it existed.
     pub outcome: Option<String>,
+    /// The token a script made the write with (its id and name), if it was not a person in
+    /// the app: the journal page shows "alice via token \"ci-onboarding\"".
+    pub token_id: Option<String>,
+    pub token_name: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -105,9 +109,12 @@ impl Entry {
             }
         }
         // Added later: hashed only when present, so rows written before it keep their hashes.
-        if let Some(outcome) = &self.outcome {
-            hasher.update((outcome.len() as u64).to_be_bytes());
-            hasher.update(outcome.as_bytes());
+        for later in [&self.outcome, &self.token_id, &self.token_name]
+            .into_iter()
+            .flatten()
+        {
+            hasher.update((later.len() as u64).to_be_bytes());
+            hasher.update(later.as_bytes());
         }
         hasher
             .finalize()
@@ -118,7 +125,7 @@ impl Entry {
 }
 
 /// What a write is, as the journal records it before forwarding.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Request {
     pub request_id: String,
     pub username: String,
@@ -127,6 +134,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub body: Option<Value>,
+    /// The token it was made with, if a script made it.
+    pub token: Option<crate::tokens::TokenRef>,
 }
 
 /// What came of it.
@@ -238,6 +247,8 @@ impl Journal {
             method: request.method.clone(),
             path: request.path.clone(),
             body,
+            token_id: request.token.as_ref().map(|t| t.id.clone()),
+            token_name: request.token.as_ref().map(|t| t.name.clone()),
             ..Entry::empty()
         })
         .await
@@ -259,6 +270,8 @@ impl Journal {
             upstream_request_id: outcome.upstream_request_id.clone(),
             object_id: outcome.object_id.clone(),
             outcome: Some(outcome.delivery.as_str().to_owned()),
+            token_id: request.token.as_ref().map(|t| t.id.clone()),
+            token_name: request.token.as_ref().map(|t| t.name.clone()),
             ..Entry::empty()
         };
         if let Err(error) = self.append(entry.clone()).await {
@@ -387,6 +400,16 @@ impl Journal {
     /// export id as object id, and `request.body` (the manifest: filters and a digest, no
     /// secrets) as is.
     pub async fn record_export(&self, request: &Request, outcome: &Outcome) -> anyhow::Result<()> {
+        let request = Request {
+            path: EXPORT_PATH.to_owned(),
+            ..request.clone()
+        };
+        self.record_action(&request, outcome).await
+    }
+
+    /// Records something done in the portal itself (an export, a token made or revoked) in one
+    /// `result` row at `request.path`, with `request.body` as is (it must hold no secret).
+    pub async fn record_action(&self, request: &Request, outcome: &Outcome) -> anyhow::Result<()> {
         self.append(Entry {
             phase: "result".into(),
             request_id: request.request_id.clone(),
@@ -394,10 +417,12 @@ impl Journal {
             role: request.role.clone(),
             client: request.client.clone(),
             method: request.method.clone(),
-            path: EXPORT_PATH.to_owned(),
+            path: request.path.clone(),
             body: request.body.as_ref().map(Value::to_string),
             status: Some(i64::from(outcome.status)),
             object_id: outcome.object_id.clone(),
+            token_id: request.token.as_ref().map(|t| t.id.clone()),
+            token_name: request.token.as_ref().map(|t| t.name.clone()),
             ..Entry::empty()
         })
         .await
@@ -600,6 +625,8 @@ impl Entry {
             upstream_request_id: None,
             object_id: None,
             outcome: None,
+            token_id: None,
+            token_name: None,
             prev_hash: String::new(),
             hash: String::new(),
         }
@@ -610,8 +637,10 @@ impl Entry {
 pub(crate) async fn insert(conn: &mut sqlx::AnyConnection, entry: &Entry) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO journal (seq, at, phase, request_id, username, role, client, method, path,
-            body, status, upstream_request_id, object_id, outcome, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            body, status, upstream_request_id, object_id, outcome, token_id, token_name,
+            prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+            $18)",
     )
     .bind(entry.seq)
     .bind(entry.at)
@@ -627,6 +656,8 @@ pub(crate) async fn insert(conn: &mut sqlx::AnyConnection, entry: &Entry) -> any
     .bind(&entry.upstream_request_id)
     .bind(&entry.object_id)
     .bind(&entry.outcome)
+    .bind(&entry.token_id)
+    .bind(&entry.token_name)
     .bind(&entry.prev_hash)
     .bind(&entry.hash)
     .execute(&mut *conn)
@@ -660,6 +691,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Entry {
         upstream_request_id: row.get("upstream_request_id"),
         object_id: row.get("object_id"),
         outcome: row.get("outcome"),
+        token_id: row.get("token_id"),
+        token_name: row.get("token_name"),
         prev_hash: row.get("prev_hash"),
         hash: row.get("hash"),
     }
@@ -690,4 +723,10 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A Unix second as an RFC 3339 UTC time, for people reading the command line's output.
+pub fn format_time(seconds: i64) -> String {
+    let at = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap_or(0));
+    humantime::format_rfc3339_seconds(at).to_string()
 }

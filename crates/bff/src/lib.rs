@@ -20,6 +20,7 @@ mod security;
 pub mod serve;
 pub mod session;
 pub mod throttle;
+pub mod tokens;
 pub mod transfer;
 pub mod trusted_header;
 pub mod upstream;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub sessions: SessionStore,
     pub throttle: Arc<throttle::Throttle>,
+    /// Tokens for scripts (`Authorization: Bearer ghtk_…`).
+    pub tokens: Arc<tokens::Tokens>,
     /// The journal of writes; `None` only in tests that do not look at it.
     pub journal: Option<Arc<journal::Journal>>,
     /// The audit archive; `None` when it is turned off (`--archive off`) or in tests that do

@@ -20,6 +20,7 @@ async fn main() -> std::process::ExitCode {
         Command::Sandbox(args) => gatehouse::serve::sandbox(args).await,
         Command::User(args) => gatehouse::admin::user(args).await,
         Command::Journal(args) => gatehouse::admin::journal(args).await,
+        Command::Token(args) => gatehouse::admin::token(args).await,
         Command::Migrate(args) => gatehouse::admin::migrate(args).await,
     };
     match result {

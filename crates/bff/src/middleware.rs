@@ -111,7 +111,8 @@ mod tests {
         AppState {
             accounts: Arc::new(Accounts::with_passwords(&[]).expect("accounts")),
             sessions: SessionStore::new(db.clone(), SessionLimits::default(), clock.clone()),
-            throttle: Arc::new(crate::throttle::Throttle::new(db, clock)),
+            throttle: Arc::new(crate::throttle::Throttle::new(db.clone(), clock.clone())),
+            tokens: Arc::new(crate::tokens::Tokens::new(db, clock, 10)),
             journal: None,
             archive: None,
             allowed_origins: Vec::new().into(),

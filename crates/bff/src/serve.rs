@@ -91,7 +91,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             },
             clock.clone(),
         ),
-        throttle: Arc::new(Throttle::new(db.clone(), clock)),
+        throttle: Arc::new(Throttle::new(db.clone(), clock.clone())),
+        tokens: Arc::new(crate::tokens::Tokens::new(
+            db.clone(),
+            clock,
+            args.token_rate_limit,
+        )),
         journal: Some(journal),
         archive: archive.clone(),
         allowed_origins: allowed_origins(address, args.public_url.as_ref()).into(),

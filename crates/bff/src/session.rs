@@ -63,8 +63,26 @@ pub struct Session {
     /// account store no longer holds that hash (the account was removed or its password
     /// changed). `None` for identities vouched for by an SSO proxy.
     pub credential: Option<String>,
+    /// The token this request was made with, when a script made it (see `tokens`); such a
+    /// "session" lives for one request and has no CSRF token.
+    pub token: Option<crate::tokens::TokenRef>,
     created_ms: i64,
     last_seen_ms: i64,
+}
+
+impl Session {
+    /// The one-request session of a token used by `username`, acting with `role`.
+    pub fn for_token(username: &str, role: Role, token: crate::tokens::TokenRef) -> Self {
+        Self {
+            username: username.to_owned(),
+            role,
+            csrf_token: String::new(),
+            credential: None,
+            token: Some(token),
+            created_ms: 0,
+            last_seen_ms: 0,
+        }
+    }
 }
 
 /// How long a session lives.
@@ -119,6 +137,7 @@ impl SessionStore {
             role: account.role,
             csrf_token: random_token(),
             credential: Some(digest(&account.password_hash)),
+            token: None,
             created_ms: now,
             last_seen_ms: now,
         };
@@ -146,6 +165,7 @@ impl SessionStore {
             role,
             csrf_token: random_token(),
             credential: None,
+            token: None,
             created_ms: now,
             last_seen_ms: now,
         };
@@ -234,6 +254,7 @@ impl SessionStore {
                     .map_err(anyhow::Error::msg)?,
                 csrf_token: row.try_get("csrf_token")?,
                 credential: row.try_get("credential")?,
+                token: None,
                 created_ms: row.try_get("created_ms")?,
                 last_seen_ms: row.try_get("last_seen_ms")?,
             })

@@ -152,6 +152,24 @@ impl Throttle {
         Ok(Ok(()))
     }
 
+    /// How long until every key is unlocked, if one is locked now. Reads only: for checks
+    /// that count only their failures (see `begin`), such as tokens.
+    pub async fn locked(&self, keys: &[Key]) -> anyhow::Result<Option<Duration>> {
+        let now = self.clock.now_ms();
+        let mut wait = None;
+        let mut conn = self.db.pool.acquire().await?;
+        for key in keys {
+            if let Some(until) = failures(&mut conn, key)
+                .await?
+                .and_then(|f| f.locked_until_ms)
+                .filter(|until| *until > now)
+            {
+                wait = wait.max(Some(until - now));
+            }
+        }
+        Ok(wait.map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))))
+    }
+
     /// After a successful sign-in: the account's failures are forgotten, and each address gets
     /// its attempt back and is unlocked, but its earlier failures still count, so the next
     /// failure from it locks it again at once.

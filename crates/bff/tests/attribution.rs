@@ -425,7 +425,7 @@ async fn the_journal_links_writes_to_their_events_and_flags_a_missing_one() {
                 client: "127.0.0.1".into(),
                 method: "POST".into(),
                 path: format!("/organization/projects/{}", ids.project),
-                body: None,
+                ..Default::default()
             },
             &gatehouse::journal::Outcome {
                 status: 200,

@@ -48,7 +48,12 @@ pub async fn serve_bff(
             .expect("accounts")
             .into(),
         sessions: SessionStore::new(db.clone(), SessionLimits::default(), clock.clone()),
-        throttle: Arc::new(Throttle::new(db, clock)),
+        throttle: Arc::new(Throttle::new(db.clone(), clock.clone())),
+        tokens: Arc::new(gatehouse::tokens::Tokens::new(
+            db,
+            clock,
+            gatehouse::tokens::DEFAULT_RATE,
+        )),
         journal,
         archive,
         allowed_origins: Vec::new().into(),

@@ -58,6 +58,13 @@ async fn create_admin_key(
     caller: proxy::Caller,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    // An admin key would outrank and outlive any token: a script gets one only from a person.
+    if caller.session.token.is_some() {
+        return Err(AppError::forbidden(
+            "A Gatehouse token cannot make admin keys: a person makes them in the portal.",
+            "token_cannot_make_admin_keys",
+        ));
+    }
     let body = proxy::body(
         &body,
         AdminApiKeyCreate::FIELDS,

@@ -385,6 +385,7 @@ impl Export {
             method: Method::GET.to_string(),
             path: journal::EXPORT_PATH.to_owned(),
             body: None,
+            token: caller.session.token.clone(),
         };
         Self {
             id,

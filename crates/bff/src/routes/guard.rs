@@ -1,12 +1,17 @@
-//! The session, CSRF and role checks in front of every `/api/v1` route.
+//! The session, CSRF and role checks in front of every `/api/v1` route, and the token checks
+//! of the routes that scripts may use (`require_session_or_token`).
+
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 pub use crate::client::ClientAddr;
 use crate::session::{Role, Session};
+use crate::throttle::Key;
+use crate::tokens::{Access, Refusal, SealKey, Source};
 use crate::{AppError, AppState};
 
 /// The session cookie's name over plain http.
@@ -50,6 +55,13 @@ pub async fn current(
     headers: &HeaderMap,
     client: ClientAddr,
 ) -> Result<(Option<String>, Session), AppError> {
+    if presented_token(headers).is_some() {
+        return Err(AppError::forbidden(
+            "Gatehouse tokens are not accepted on the portal's own session, account and token \
+             routes: a token reaches only /api/v1, the archive and exports.",
+            "token_not_accepted",
+        ));
+    }
     if let Some(trusted) = &state.trusted_header
         && let Some(email) = trusted.identity(client, headers)?
     {
@@ -103,6 +115,251 @@ fn check_write(state: &AppState, session: &Session, request: &Request) -> Result
         ));
     }
     super::proxy::no_query(request.uri().query())
+}
+
+/// The checks a token's write passes: an allowed origin if it names one, write access (and
+/// an owner behind it), and no query string.
+fn check_token_write(state: &AppState, session: &Session, request: &Request) -> Result<(), AppError> {
+    check_origin(state, request.headers())?;
+    if session.role != Role::Owner {
+        let read_only = session.token.as_ref().is_some_and(|t| t.access == Access::Read);
+        return Err(if read_only {
+            AppError::forbidden(
+                "This token has read access only: it cannot change anything.",
+                "token_read_only",
+            )
+        } else {
+            AppError::forbidden(
+                "This token's account is now an auditor, so the token can only read.",
+                "insufficient_role",
+            )
+        });
+    }
+    super::proxy::no_query(request.uri().query())
+}
+
+/// The Gatehouse token in `Authorization: Bearer ghtk_…`, if the request carries one. Any
+/// other `Authorization` (a proxy's own bearer, an OpenAI key) is not a Gatehouse token.
+pub fn presented_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && token.starts_with(crate::tokens::PREFIX))
+        .then_some(token)
+}
+
+/// The header by which the official SDKs let a server say whether to retry.
+pub const SHOULD_RETRY: &str = "x-should-retry";
+
+/// What a token's write needs beyond its session: the key its answers are sealed with for
+/// retries, and whether the client says it is retrying.
+#[derive(Debug, Clone)]
+pub struct TokenCall {
+    pub seal: Arc<SealKey>,
+    /// The client's `Idempotency-Key`, if it sent one.
+    pub idempotency_key: Option<String>,
+    /// `X-Stainless-Retry-Count`: 0 for a first attempt (or a client that does not say).
+    pub retry_count: u32,
+}
+
+/// The one-request session of a token, after every check a token passes: not beside a
+/// session, not from a locked address, known, live, from an allowed address, its person still
+/// there (their role now caps its access), and within its rate.
+async fn token_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: ClientAddr,
+    value: &str,
+) -> Result<Session, AppError> {
+    let internal = |e: anyhow::Error| AppError::internal(&e);
+    let identity = match &state.trusted_header {
+        Some(trusted) => trusted.identity(client, headers)?,
+        None => None,
+    };
+    if session_id(state, headers).is_some() || identity.is_some() {
+        return Err(AppError::from(
+            admin_api::ApiError::invalid_request(
+                "This request carries both a portal session and a Gatehouse token: send one or \
+                 the other.",
+                None,
+            )
+            .with_code("ambiguous_credentials"),
+        ));
+    }
+    let address = [Key::Address(client.throttle_label())];
+    if let Some(wait) = state.throttle.locked(&address).await.map_err(internal)? {
+        return Err(too_many_failures(wait));
+    }
+    let token = match state.tokens.authenticate(value).await.map_err(internal)? {
+        Ok(token) => token,
+        Err(refusal) => {
+            if refusal == Refusal::Unknown {
+                // Counted like a failed sign-in: many wrong tokens lock the address.
+                if let Err(wait) = state.throttle.begin(&address).await.map_err(internal)? {
+                    return Err(too_many_failures(wait));
+                }
+            }
+            tracing::warn!(client = %client.label(), ?refusal, "a token was refused");
+            return Err(refused(&refusal));
+        }
+    };
+    if !token.allows(client.ip) {
+        tracing::warn!(client = %client.label(), token = %token.id, "a token was used from outside its address ranges");
+        return Err(AppError::forbidden(
+            &format!(
+                "This token may be used only from {}; this request came from {}.",
+                token.allowed_from.join(", "),
+                client.label()
+            ),
+            "token_address_refused",
+        ));
+    }
+    let role = match token.source {
+        Source::Account => state
+            .accounts
+            .role_of(&token.username)
+            .await
+            .map_err(internal)?,
+        Source::Identity => state
+            .trusted_header
+            .as_ref()
+            .and_then(|trusted| trusted.roles.role_of(&token.username)),
+    };
+    let Some(role) = role else {
+        state
+            .tokens
+            .revoke(&token.id, "gatehouse (account removed)")
+            .await
+            .map_err(internal)?;
+        return Err(AppError::new_unauthorized(
+            "This token's account no longer exists, so the token has been revoked.",
+            "token_revoked",
+        ));
+    };
+    if let Err(wait) = state
+        .tokens
+        .count_call(&token.id, &client.label())
+        .await
+        .map_err(internal)?
+    {
+        let mut error = AppError::too_many(
+            &format!(
+                "This token made more than {} requests in one second. Slow down.",
+                state.tokens.rate
+            ),
+            "token_rate_limited",
+            wait,
+        );
+        error.error.kind = "requests".to_owned();
+        return Err(error);
+    }
+    let acting = if token.access == Access::Write && role == Role::Owner {
+        Role::Owner
+    } else {
+        Role::Auditor
+    };
+    Ok(Session::for_token(&token.username, acting, token.reference()))
+}
+
+fn too_many_failures(wait: std::time::Duration) -> AppError {
+    AppError::too_many(
+        &format!(
+            "Too many failed sign-ins or wrong tokens from this address. Try again in {} seconds.",
+            wait.as_secs().max(1)
+        ),
+        "too_many_sign_ins",
+        wait,
+    )
+}
+
+/// 401 saying why a token was refused, never echoing it.
+fn refused(refusal: &Refusal) -> AppError {
+    match refusal {
+        Refusal::Unknown => AppError::new_unauthorized(
+            "This is not a token Gatehouse knows. Send Authorization: Bearer ghtk_… with a token \
+             from the Tokens page (Gatehouse never takes an OpenAI key).",
+            "invalid_token",
+        ),
+        Refusal::Expired(at) => AppError::new_unauthorized(
+            &format!(
+                "This token expired at {}. Make a new one on the Tokens page.",
+                crate::journal::format_time(*at)
+            ),
+            "token_expired",
+        ),
+        Refusal::Revoked(at) => AppError::new_unauthorized(
+            &format!(
+                "This token was revoked at {}.",
+                crate::journal::format_time(*at)
+            ),
+            "token_revoked",
+        ),
+    }
+}
+
+/// The guard of the routes scripts may use: a Gatehouse token (no CSRF token: no cookie is
+/// involved), or else a session as [`require_session`] checks it.
+pub async fn require_session_or_token(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let client = request
+        .extensions()
+        .get::<ClientAddr>()
+        .copied()
+        .unwrap_or_default();
+    let Some(value) = presented_token(request.headers()).map(str::to_owned) else {
+        let stray = request.headers().contains_key(header::AUTHORIZATION)
+            && session_id(&state, request.headers()).is_none();
+        if stray {
+            // Not a Gatehouse token and no session: say so, and count it as a wrong token.
+            return token_session(&state, request.headers(), client, "")
+                .await
+                .map_or_else(IntoResponse::into_response, |_| {
+                    AppError::unauthenticated().into_response()
+                });
+        }
+        return require_session(State(state), request, next).await;
+    };
+    let checked = match token_session(&state, request.headers(), client, &value).await {
+        Ok(session) if is_write(request.method()) => {
+            check_token_write(&state, &session, &request).map(|()| session)
+        }
+        other => other,
+    };
+    let session = match checked {
+        Ok(session) => session,
+        Err(error) => return error.into_response(),
+    };
+    let headers = request.headers();
+    let call = TokenCall {
+        seal: Arc::new(SealKey::of(&value)),
+        idempotency_key: headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        retry_count: headers
+            .get("x-stainless-retry-count")
+            .and_then(|v| v.to_str().ok()?.trim().parse().ok())
+            .unwrap_or(0),
+    };
+    let write = is_write(request.method());
+    request.extensions_mut().insert(session);
+    request.extensions_mut().insert(call);
+    let mut response = next.run(request).await;
+    // The official SDKs retry a 5xx on their own. A write's 5xx means it may have been made
+    // (its retry would only be answered from the replay), unless it was never sent, which
+    // the proxy marks retryable itself.
+    if write
+        && response.status().is_server_error()
+        && !response.headers().contains_key(SHOULD_RETRY)
+    {
+        response
+            .headers_mut()
+            .insert(SHOULD_RETRY, HeaderValue::from_static("false"));
+    }
+    response
 }
 
 /// Whether a method changes something (everything but GET and HEAD).

@@ -16,6 +16,7 @@ mod proxy;
 mod rate_limits;
 mod service_accounts;
 mod session;
+mod tokens;
 mod users;
 
 use axum::Router;
@@ -27,7 +28,10 @@ use crate::{AppError, AppState};
 
 pub use guard::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
-/// Every API route, with the session guard in front of `/api/v1`.
+/// Every API route, with the session guard in front of `/api/v1`. Scripts' tokens reach only
+/// the Admin API, the archive and exports; the journal, the portal's own routes and the
+/// session and token routes take a signed-in person (and refuse a token), so that a leaked
+/// token cannot mint more.
 pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .merge(users::router())
@@ -41,11 +45,15 @@ pub fn router(state: AppState) -> Router {
         .merge(audit_logs::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            guard::require_session,
+            guard::require_session_or_token,
+        ));
+    let scripts = export::router()
+        .merge(archive::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_session_or_token,
         ));
     let journal = journal::router()
-        .merge(export::router())
-        .merge(archive::router())
         .merge(admin_api_keys::portal_router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -55,6 +63,8 @@ pub fn router(state: AppState) -> Router {
     // included, may be kept by a browser or a proxy cache.
     let api = Router::new()
         .merge(session::router())
+        .merge(tokens::router())
+        .merge(scripts)
         .merge(journal)
         .route("/meta", get(session::meta))
         .nest("/v1", v1)

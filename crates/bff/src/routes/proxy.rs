@@ -3,8 +3,8 @@
 
 use admin_api::ApiError;
 use admin_api::query::QueryPairs;
-use axum::http::Method;
-use axum::response::Response;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -47,6 +47,8 @@ pub struct Caller {
     pub session: Session,
     pub client: String,
     pub request_id: String,
+    /// When a script calls with a token: what its writes' replays need.
+    pub token_call: Option<super::guard::TokenCall>,
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
@@ -74,6 +76,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
             session,
             client,
             request_id,
+            token_call: parts.extensions.get::<super::guard::TokenCall>().cloned(),
         })
     }
 }
@@ -91,6 +94,9 @@ pub async fn write(
     path: &str,
     body: Option<Value>,
 ) -> Result<Response, AppError> {
+    if let (Some(call), Some(token)) = (&caller.token_call, &caller.session.token) {
+        return token_write(state, caller, call, &token.id, method, path, body).await;
+    }
     let task = tokio::spawn(forward_write(
         state.clone(),
         caller.clone(),
@@ -98,6 +104,118 @@ pub async fn write(
         path.to_owned(),
         body,
     ));
+    task.await.map_err(|e| AppError::internal(&e))?
+}
+
+/// A token's write: made at most once however often the client retries it (see `tokens`).
+/// The first attempt is forwarded as any write, and its answer kept, sealed, for the
+/// retries; a retry of it is answered from there and never forwarded.
+async fn token_write(
+    state: &AppState,
+    caller: &Caller,
+    call: &super::guard::TokenCall,
+    token_id: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<Response, AppError> {
+    use crate::tokens::Claim;
+    let internal = |e: anyhow::Error| AppError::internal(&e);
+    let (key, fingerprint) = crate::tokens::replay_key(
+        method.as_str(),
+        path,
+        body.as_ref(),
+        call.idempotency_key.as_deref(),
+    );
+    let first_attempt = call.idempotency_key.is_none() && call.retry_count == 0;
+    let claim = state
+        .tokens
+        .claim(token_id, &key, &fingerprint, first_attempt, &call.seal)
+        .await
+        .map_err(internal)?;
+    let attempt = match claim {
+        Claim::Proceed(attempt) => attempt,
+        Claim::UnderWay => {
+            let mut error = AppError::with_status(
+                StatusCode::CONFLICT,
+                "The same write from this token is still under way, so it was not sent again. \
+                 Its answer will be given to the next retry.",
+                "write_under_way",
+            );
+            error.retry_after = Some(1);
+            return Err(error);
+        }
+        Claim::Answered { status, body } => {
+            tracing::info!(token = %token_id, path, "a retried write was answered from its first attempt");
+            let mut response = Response::new(axum::body::Body::from(body));
+            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            headers.insert("x-gatehouse-replayed", HeaderValue::from_static("true"));
+            return Ok(response);
+        }
+        Claim::Mismatch => {
+            return Err(AppError::from(
+                admin_api::ApiError::invalid_request(
+                    "This Idempotency-Key was already used for a different request.",
+                    None,
+                )
+                .with_code("idempotency_key_reused"),
+            ));
+        }
+    };
+    let task = tokio::spawn({
+        let (state, caller, path, key, token_id) = (
+            state.clone(),
+            caller.clone(),
+            path.to_owned(),
+            key.clone(),
+            token_id.to_owned(),
+        );
+        let seal = call.seal.clone();
+        async move {
+            let response = match forward_write(state.clone(), caller, method, path, body).await {
+                Ok(response) => response,
+                Err(error) if error.code() == Some(crate::error::UNREACHABLE) => {
+                    // Nothing was sent: a retry may send it.
+                    if let Err(e) = state.tokens.release(&token_id, &key, &attempt).await {
+                        tracing::error!(error = %e, "a token's unsent write could not be released for its retry");
+                    }
+                    let mut response = error.into_response();
+                    response.headers_mut().insert(
+                        super::guard::SHOULD_RETRY,
+                        HeaderValue::from_static("true"),
+                    );
+                    return Ok(response);
+                }
+                Err(error) => error.into_response(),
+            };
+            let (parts, bytes) = response.into_parts();
+            let bytes = axum::body::to_bytes(bytes, 16 * 1024 * 1024)
+                .await
+                .map_err(|e| AppError::internal(&e))?;
+            if let Err(e) = state
+                .tokens
+                .settle(
+                    &token_id,
+                    &key,
+                    &attempt,
+                    parts.status.as_u16(),
+                    &bytes,
+                    &seal,
+                )
+                .await
+            {
+                // The write is made and journaled; only its retries cannot be answered from
+                // here now: they find the claim under way and are told to wait.
+                tracing::error!(error = %e, "a token's write answer could not be kept for its retries");
+            }
+            Ok(Response::from_parts(parts, axum::body::Body::from(bytes)))
+        }
+    });
     task.await.map_err(|e| AppError::internal(&e))?
 }
 
@@ -119,6 +237,7 @@ async fn forward_write(
         method: method.to_string(),
         path: path.to_owned(),
         body: body.clone(),
+        token: caller.session.token.clone(),
     };
     if let Some(journal) = &state.journal {
         journal

@@ -190,6 +190,11 @@ impl Harness {
             accounts: accounts.and_database(db.clone()).into(),
             sessions: SessionStore::new(db.clone(), SessionLimits::default(), clock.clone()),
             throttle: Arc::new(Throttle::new(db.clone(), clock.clone())),
+            tokens: Arc::new(gatehouse::tokens::Tokens::new(
+                db.clone(),
+                clock.clone(),
+                gatehouse::tokens::DEFAULT_RATE,
+            )),
             journal: Some(journal.clone()),
             archive: Some(archive.clone()),
             allowed_origins: vec![ORIGIN.to_owned()].into(),
