@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs, skipping whatever is already there:
 # the wasm32 target, rustfmt and clippy, trunk 0.21.14, wasm-bindgen-cli at the version pinned in
-# Cargo.lock, and Debian's chromium, chromium-driver, binaryen and nginx-light.
+# Cargo.lock, Debian's chromium, chromium-driver, binaryen, nginx-light and (if missing) Node, and the
+# official OpenAI Node SDK pinned in tests/sdk/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,9 +49,17 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
 # The replicas' end-to-end test runs behind a real nginx (PostgreSQL: scripts/postgres.sh).
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+# The official OpenAI Node SDK's test (tests/sdk) runs on Node.
+command -v node >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+# The SDK exactly as tests/sdk/package-lock.json pins it (from npm; nothing downloads a browser).
+if [ ! -f tests/sdk/node_modules/openai/package.json ] \
+   || [ tests/sdk/package-lock.json -nt tests/sdk/node_modules/.package-lock.json ]; then
+  say "installing the official OpenAI Node SDK for tests/sdk"
+  npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 fi
 say "tools ready: $(trunk --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -1)"

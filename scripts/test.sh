@@ -46,6 +46,9 @@ trunk build --release
 step "end-to-end browser test"
 cargo test --locked -p gatehouse --test e2e_browser -- --ignored
 
+step "end-to-end: the official OpenAI Node SDK through gatehouse serve with tokens"
+cargo test --locked -p gatehouse --test sdk_node -- --ignored
+
 step "end-to-end: two replicas on PostgreSQL behind nginx"
 PATH="$PATH:/usr/sbin" cargo test --locked -p gatehouse --test e2e_replicas -- --ignored
 

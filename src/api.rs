@@ -432,6 +432,9 @@ pub struct JournalEntry {
     /// On a write's result: `answered`, `not_sent` or `unknown` (sent, never answered).
     #[serde(default)]
     pub outcome: Option<String>,
+    /// The Gatehouse token a script made this write with, if not a person in the app.
+    #[serde(default)]
+    pub token_name: Option<String>,
     /// On a successful write, with the archive on: how many archived events it made.
     #[serde(default)]
     pub events: Option<i64>,

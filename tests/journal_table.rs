@@ -27,6 +27,7 @@ fn entry(seq: i64, phase: &str, status: Option<i64>, object_id: Option<&str>) ->
         upstream_request_id: Some("req_1".into()),
         object_id: object_id.map(str::to_owned),
         outcome: (phase == "result").then(|| "answered".to_owned()),
+        token_name: None,
         events: None,
         missing_event: false,
     }
@@ -53,6 +54,25 @@ async fn rows_name_the_person_and_the_outcome() {
     assert!(text.contains("200 · proj_new"), "{text}");
     assert!(text.contains("sent to OpenAI"), "{text}");
     assert!(text.contains("2026-09-21 14:13:20 UTC"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn a_scripts_write_names_the_person_and_the_token() {
+    let root = common::root();
+    let scripted = JournalEntry {
+        token_name: Some("ci-onboarding".into()),
+        ..entry(3, "result", Some(200), Some("proj_ci"))
+    };
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <JournalTable entries=vec![scripted.clone()]/> },
+    );
+    leptos::task::tick().await;
+    let text = root.text_content().unwrap_or_default();
+    assert!(
+        text.contains("olive (owner) via token \"ci-onboarding\""),
+        "{text}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -139,7 +139,10 @@ pub fn JournalTable(
                         <tr>
                             <td>{entry.seq}</td>
                             <td>{date_time_utc(entry.at)}</td>
-                            <td>{format!("{} ({})", entry.username, entry.role)}</td>
+                            <td>{match &entry.token_name {
+                                Some(token) => format!("{} ({}) via token \"{token}\"", entry.username, entry.role),
+                                None => format!("{} ({})", entry.username, entry.role),
+                            }}</td>
                             <td>{entry.client.clone()}</td>
                             <td><code>{format!("{} {}", entry.method, entry.path)}</code></td>
                             <td class="outcome">{outcome}</td>

@@ -263,7 +263,12 @@ fn migrations(engine: Engine) -> Vec<Migration> {
             SQLITE_V3,
             POSTGRES_V3,
         ),
-        (4, "tokens for scripts, and the token behind each write", V4, V4),
+        (
+            4,
+            "tokens for scripts, and the token behind each write",
+            V4,
+            V4,
+        ),
     ];
     steps
         .iter()

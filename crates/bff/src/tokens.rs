@@ -189,7 +189,9 @@ impl NewToken {
         if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control)
         {
             return Err(ApiError::invalid_request(
-                format!("A token's name is 1 to {NAME_MAX} characters, without control characters."),
+                format!(
+                    "A token's name is 1 to {NAME_MAX} characters, without control characters."
+                ),
                 Some("name"),
             ));
         }
@@ -334,7 +336,7 @@ impl Tokens {
 
     /// Every token, or those of one person, newest first.
     pub async fn list(&self, username: Option<&str>) -> anyhow::Result<Vec<Token>> {
-        let mut query = Sql::new(&format!("SELECT {COLUMNS} FROM api_tokens"));
+        let mut query = Sql::new(format!("SELECT {COLUMNS} FROM api_tokens"));
         if let Some(username) = username {
             query.push(" WHERE username = ").bind(username.to_owned());
         }
@@ -736,7 +738,9 @@ mod tests {
     #[test]
     fn a_sealed_answer_opens_only_with_its_token_and_key() {
         let seal = SealKey::of("ghtk_one");
-        let sealed = seal.seal("body:k", b"{\"value\":\"sk-secret\"}").expect("seal");
+        let sealed = seal
+            .seal("body:k", b"{\"value\":\"sk-secret\"}")
+            .expect("seal");
         assert!(!sealed.contains("sk-secret"));
         assert_eq!(
             seal.open("body:k", &sealed).expect("open"),
@@ -748,8 +752,8 @@ mod tests {
 
     #[test]
     fn ranges_accept_addresses_and_cidrs_and_name_a_bad_one() {
-        let ranges = parse_ranges(["10.1.2.3/8", " 203.0.113.7 ", "", "2001:db8::/32"])
-            .expect("ranges");
+        let ranges =
+            parse_ranges(["10.1.2.3/8", " 203.0.113.7 ", "", "2001:db8::/32"]).expect("ranges");
         let shown: Vec<String> = ranges.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["10.0.0.0/8", "203.0.113.7/32", "2001:db8::/32"]);
         let error = parse_ranges(["10.0.0.0/8", "office"]).expect_err("bad range");

@@ -119,10 +119,17 @@ fn check_write(state: &AppState, session: &Session, request: &Request) -> Result
 
 /// The checks a token's write passes: an allowed origin if it names one, write access (and
 /// an owner behind it), and no query string.
-fn check_token_write(state: &AppState, session: &Session, request: &Request) -> Result<(), AppError> {
+fn check_token_write(
+    state: &AppState,
+    session: &Session,
+    request: &Request,
+) -> Result<(), AppError> {
     check_origin(state, request.headers())?;
     if session.role != Role::Owner {
-        let read_only = session.token.as_ref().is_some_and(|t| t.access == Access::Read);
+        let read_only = session
+            .token
+            .as_ref()
+            .is_some_and(|t| t.access == Access::Read);
         return Err(if read_only {
             AppError::forbidden(
                 "This token has read access only: it cannot change anything.",
@@ -258,7 +265,11 @@ async fn token_session(
     } else {
         Role::Auditor
     };
-    Ok(Session::for_token(&token.username, acting, token.reference()))
+    Ok(Session::for_token(
+        &token.username,
+        acting,
+        token.reference(),
+    ))
 }
 
 fn too_many_failures(wait: std::time::Duration) -> AppError {

@@ -47,12 +47,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::require_session_or_token,
         ));
-    let scripts = export::router()
-        .merge(archive::router())
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard::require_session_or_token,
-        ));
+    let scripts = export::router().merge(archive::router()).route_layer(
+        axum::middleware::from_fn_with_state(state.clone(), guard::require_session_or_token),
+    );
     let journal = journal::router()
         .merge(admin_api_keys::portal_router())
         .route_layer(axum::middleware::from_fn_with_state(

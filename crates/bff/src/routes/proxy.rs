@@ -185,10 +185,9 @@ async fn token_write(
                         tracing::error!(error = %e, "a token's unsent write could not be released for its retry");
                     }
                     let mut response = error.into_response();
-                    response.headers_mut().insert(
-                        super::guard::SHOULD_RETRY,
-                        HeaderValue::from_static("true"),
-                    );
+                    response
+                        .headers_mut()
+                        .insert(super::guard::SHOULD_RETRY, HeaderValue::from_static("true"));
                     return Ok(response);
                 }
                 Err(error) => error.into_response(),

@@ -120,7 +120,10 @@ async fn create_token(
     })?;
     // A token the journal cannot record is not handed out.
     if let Err(error) = record(&state, &session, client, &headers, Method::POST, &token).await {
-        let _ = state.tokens.revoke(&token.id, "gatehouse (not journaled)").await;
+        let _ = state
+            .tokens
+            .revoke(&token.id, "gatehouse (not journaled)")
+            .await;
         return Err(error);
     }
     tracing::info!(user = %session.username, token = %token.id, access = token.access.as_str(), "a token was made");

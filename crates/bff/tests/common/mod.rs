@@ -339,6 +339,11 @@ impl Harness {
         state.sessions =
             SessionStore::new(db.clone(), SessionLimits::default(), self.clock.clone());
         state.throttle = Arc::new(Throttle::new(db.clone(), self.clock.clone()));
+        state.tokens = Arc::new(gatehouse::tokens::Tokens::new(
+            db.clone(),
+            self.clock.clone(),
+            self.state.tokens.rate,
+        ));
         state.journal = Some(journal.clone());
         state.archive = Some(archive.clone());
         Self {
