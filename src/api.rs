@@ -513,3 +513,67 @@ async fn sleep(millis: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// A Gatehouse token for scripts, as `/api/tokens` lists it (never its value).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    /// `read` or `write`.
+    pub access: String,
+    /// Address ranges it may be used from; empty for anywhere.
+    #[serde(default)]
+    pub allowed_from: Vec<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+    pub last_used_at: Option<i64>,
+    pub last_used_from: Option<String>,
+    pub calls: i64,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
+}
+
+/// What `GET /api/tokens` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TokenList {
+    pub data: Vec<TokenInfo>,
+    pub rate_limit_per_second: u32,
+}
+
+/// What the Tokens page sends to make a token.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewToken {
+    pub name: String,
+    pub access: String,
+    pub expires_in_days: u32,
+    pub allowed_from: Vec<String>,
+}
+
+/// A new token and its value, shown once.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreatedToken {
+    pub token: TokenInfo,
+    pub value: String,
+}
+
+/// `GET /api/tokens`: your tokens (an owner's list holds everyone's).
+pub async fn list_tokens() -> Result<TokenList, ClientError> {
+    send(Request::get("/api/tokens")).await
+}
+
+/// `POST /api/tokens`.
+pub async fn create_token(csrf_token: &str, token: &NewToken) -> Result<CreatedToken, ClientError> {
+    send_json(
+        Request::post("/api/tokens").header("X-CSRF-Token", csrf_token),
+        token,
+    )
+    .await
+}
+
+/// `DELETE /api/tokens/{id}`: revokes it at once, on every replica.
+pub async fn revoke_token(csrf_token: &str, id: &str) -> Result<TokenInfo, ClientError> {
+    send(Request::delete(&format!("/api/tokens/{id}")).header("X-CSRF-Token", csrf_token)).await
+}

@@ -8,7 +8,7 @@ use crate::api::{self, SessionInfo};
 use crate::components::{ThemePicker, ToastRegion, Toasts};
 use crate::pages::{
     AdminKeysPage, AuditEventPage, AuditLogPage, InvitesPage, JournalPage, NotFound, ProjectPage,
-    ProjectsPage, SignInPage, UsersPage,
+    ProjectsPage, SignInPage, TokensPage, UsersPage,
 };
 
 /// The signed-in session, shared by every page.
@@ -71,6 +71,7 @@ fn Shell() -> impl IntoView {
                 <A href="/admin-keys">"Admin keys"</A>
                 <A href="/audit-log">"Audit log"</A>
                 <A href="/journal">"Journal"</A>
+                <A href="/tokens">"Tokens"</A>
             </nav>
             <ThemePicker/>
             <SessionMenu/>
@@ -87,6 +88,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/audit-log") view=AuditLogPage/>
                 <Route path=path!("/audit-log/event/:id") view=AuditEventPage/>
                 <Route path=path!("/journal") view=JournalPage/>
+                <Route path=path!("/tokens") view=TokensPage/>
             </Routes>
         </main>
         <ToastRegion/>

@@ -11,6 +11,7 @@ mod project;
 mod projects;
 mod sign_in;
 mod timeline;
+mod tokens;
 mod users;
 mod writes;
 
@@ -27,4 +28,5 @@ pub use project::{
 pub use projects::{ProjectActions, ProjectsPage, ProjectsTable};
 pub use sign_in::SignInPage;
 pub use timeline::{DAY_ROW, EVENT_ROW, Timeline};
+pub use tokens::{TokensPage, TokensTable};
 pub use users::{UsersPage, UsersTable};

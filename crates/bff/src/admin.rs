@@ -127,11 +127,13 @@ pub async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
     let copied = crate::transfer::copy(&from, &to).await?;
     println!(
         "Copied {} accounts, {} journal rows (hash chain verified on the target), {} archived \
-         events and {} attributions to {}. Sessions are not copied: people sign in again.",
+         events, {} attributions and {} tokens to {}. Sessions are not copied: people sign in \
+         again.",
         copied.accounts,
         copied.journal_rows,
         copied.events,
         copied.attributions,
+        copied.tokens,
         crate::db::redacted(&args.to)
     );
     Ok(())

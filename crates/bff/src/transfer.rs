@@ -25,14 +25,16 @@ const BATCH: i64 = 500;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Copied {
     pub accounts: u64,
+    pub tokens: u64,
     pub journal_rows: u64,
     pub events: u64,
     pub attributions: u64,
 }
 
 /// The tables whose rows would be overwritten.
-const KEPT: [&str; 5] = [
+const KEPT: [&str; 6] = [
     "accounts",
+    "api_tokens",
     "journal",
     "portal_keys",
     "audit_events",
@@ -71,6 +73,37 @@ pub async fn copy(from: &Db, to: &Db) -> anyhow::Result<Copied> {
         .execute(&mut *tx)
         .await?;
         copied.accounts += 1;
+    }
+
+    // Tokens go with their accounts, so that scripts keep working on the new database (their
+    // replays are an hour's cache and stay behind).
+    let columns = "id, hash, username, source, name, access, allowed_from, created_ms, \
+                   expires_ms, revoked_ms, revoked_by, last_used_ms, last_used_from, calls";
+    for row in sqlx::query(&format!("SELECT {columns} FROM api_tokens"))
+        .fetch_all(&from.pool)
+        .await?
+    {
+        sqlx::query(&format!(
+            "INSERT INTO api_tokens ({columns})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ))
+        .bind(row.try_get::<String, _>("id")?)
+        .bind(row.try_get::<String, _>("hash")?)
+        .bind(row.try_get::<String, _>("username")?)
+        .bind(row.try_get::<String, _>("source")?)
+        .bind(row.try_get::<String, _>("name")?)
+        .bind(row.try_get::<String, _>("access")?)
+        .bind(row.try_get::<Option<String>, _>("allowed_from")?)
+        .bind(row.try_get::<i64, _>("created_ms")?)
+        .bind(row.try_get::<i64, _>("expires_ms")?)
+        .bind(row.try_get::<Option<i64>, _>("revoked_ms")?)
+        .bind(row.try_get::<Option<String>, _>("revoked_by")?)
+        .bind(row.try_get::<Option<i64>, _>("last_used_ms")?)
+        .bind(row.try_get::<Option<String>, _>("last_used_from")?)
+        .bind(row.try_get::<i64, _>("calls")?)
+        .execute(&mut *tx)
+        .await?;
+        copied.tokens += 1;
     }
 
     let mut after = 0;

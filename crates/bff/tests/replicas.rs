@@ -232,6 +232,21 @@ async fn migrate_copies_a_deployment_into_an_empty_store_and_refuses_a_full_one(
     assert!(archived > 0);
 
     // The target: an empty store on this run's engine.
+    let tokens = |db: &gatehouse::db::Db| {
+        gatehouse::tokens::Tokens::new(db.clone(), harness.clock.clone(), 10)
+    };
+    let (_, script_token) = tokens(&source)
+        .create(&gatehouse::tokens::NewToken {
+            username: "olive".into(),
+            source: gatehouse::tokens::Source::Account,
+            role: gatehouse::session::Role::Owner,
+            name: "nightly".into(),
+            access: gatehouse::tokens::Access::Write,
+            lifetime: gatehouse::tokens::DEFAULT_LIFETIME,
+            allowed_from: Vec::new(),
+        })
+        .await
+        .expect("a token");
     let target_dir = common::tempdir();
     let to = match harness.db.engine {
         Engine::Sqlite => format!("sqlite://{}", target_dir.join("gatehouse.db").display()),
@@ -265,6 +280,12 @@ async fn migrate_copies_a_deployment_into_an_empty_store_and_refuses_a_full_one(
         .await
         .expect("verify");
     assert!(signed_in.is_some(), "the copied account signs in");
+    let found = tokens(&target)
+        .authenticate(&script_token)
+        .await
+        .expect("authenticate");
+    assert!(found.is_ok(), "the copied token still works: {found:?}");
+    assert!(said.contains("and 1 tokens"), "{said}");
 
     // Again onto the now full target: refused, and nothing changes.
     let again = run(&from, &to);
