@@ -773,3 +773,59 @@ async fn the_cli_makes_lists_and_revokes_tokens_printing_only_the_token() {
     .await;
     answer.assert_error(StatusCode::UNAUTHORIZED, Some("token_revoked"));
 }
+
+#[tokio::test]
+async fn behind_an_sso_proxy_its_own_authorization_header_is_not_taken_for_a_token() {
+    let harness = common::sso().await;
+    let headers = [
+        ("x-forwarded-email", "alice@acme.example"),
+        ("authorization", "Bearer the-proxys-own-oidc-token"),
+    ];
+    let answer = harness
+        .send_with(
+            "GET",
+            "/api/v1/organization/users?limit=1",
+            &headers,
+            Some(addr(common::PROXY)),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    // A person the proxy vouches for makes a token, which a script uses without the proxy.
+    let session = harness
+        .send_with(
+            "GET",
+            "/api/session",
+            &headers[..1],
+            Some(addr(common::PROXY)),
+            None,
+        )
+        .await;
+    let csrf = session.json()["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_owned();
+    let made = harness
+        .send_with(
+            "POST",
+            "/api/tokens",
+            &[headers[0], ("x-csrf-token", &csrf)],
+            Some(addr(common::PROXY)),
+            Some(r#"{"name":"sso-script","access":"write"}"#),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.json()["token"]["source"], "identity");
+    let value = made.json()["value"].as_str().expect("value").to_owned();
+    let bearer = format!("Bearer {value}");
+    let used = harness
+        .send_with(
+            "GET",
+            "/api/v1/organization/users?limit=1",
+            &[("authorization", &bearer)],
+            Some(addr(common::OUTSIDER)),
+            None,
+        )
+        .await;
+    assert_eq!(used.status, StatusCode::OK, "{}", used.text);
+}

@@ -321,8 +321,14 @@ pub async fn require_session_or_token(
         .copied()
         .unwrap_or_default();
     let Some(value) = presented_token(request.headers()).map(str::to_owned) else {
+        // An SSO proxy may pass its own `Authorization` along with the person it vouches for.
+        let vouched = match &state.trusted_header {
+            Some(trusted) => trusted.identity(client, request.headers()).ok().flatten(),
+            None => None,
+        };
         let stray = request.headers().contains_key(header::AUTHORIZATION)
-            && session_id(&state, request.headers()).is_none();
+            && session_id(&state, request.headers()).is_none()
+            && vouched.is_none();
         if stray {
             // Not a Gatehouse token and no session: say so, and count it as a wrong token.
             return token_session(&state, request.headers(), client, "")
