@@ -134,7 +134,7 @@ impl Accounts {
             return Ok(Some(account.role));
         }
         match &self.db {
-            Some(db) => Ok(find(db, username).await?.map(|a| a.role)),
+            Some(db) => role_of(db, username).await,
             None => Ok(None),
         }
     }
@@ -209,6 +209,11 @@ async fn find(db: &Db, username: &str) -> anyhow::Result<Option<Account>> {
         })
     })
     .transpose()
+}
+
+/// The role of the stored account `username`, if it exists.
+pub async fn role_of(db: &Db, username: &str) -> anyhow::Result<Option<Role>> {
+    Ok(find(db, username).await?.map(|a| a.role))
 }
 
 /// Adds an account.

@@ -52,11 +52,7 @@ pub async fn token(args: TokenArgs) -> anyhow::Result<()> {
             expires,
             allow_from,
         } => {
-            let Some(role) = accounts::list(&db)
-                .await?
-                .into_iter()
-                .find_map(|(n, role)| (n == user).then_some(role))
-            else {
+            let Some(role) = accounts::role_of(&db, &user).await? else {
                 bail!("no account '{user}' (gatehouse user list shows them)");
             };
             let new = NewToken {

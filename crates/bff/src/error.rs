@@ -37,13 +37,11 @@ impl AppError {
     /// 429 after repeated failed sign-ins, saying how long to wait.
     pub fn too_many_sign_ins(wait: std::time::Duration) -> Self {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let mut error = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        Self::too_many(
             &format!("Too many failed sign-ins. Try again in {seconds} seconds."),
             "too_many_sign_ins",
-        );
-        error.retry_after = Some(seconds.max(1));
-        error
+            wait,
+        )
     }
 
     /// 429 when the bounded number of password checks are all running.

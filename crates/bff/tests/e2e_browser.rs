@@ -1005,6 +1005,22 @@ async fn newest_event(client: &Client, query: &str) -> serde_json::Value {
     page["data"][0].clone()
 }
 
+/// Closes the one-time secret's dialog as a person does: ticks "I have copied it", then Done.
+async fn confirm_copied(client: &Client) {
+    click(
+        client,
+        Locator::XPath("//dialog//label[contains(., 'I have copied it')]/input"),
+    )
+    .await;
+    click(client, Locator::XPath("//dialog//button[text()='Done']")).await;
+    wait_until(
+        client,
+        "the dialog to close",
+        "!document.querySelector('dialog')",
+    )
+    .await;
+}
+
 /// The text of the first element matching `css`.
 async fn text_of(client: &Client, css: &str) -> String {
     client
@@ -1218,18 +1234,7 @@ async fn an_owner_walks_through_every_resource() {
         json!(true)
     );
     click(&client, Locator::XPath("//dialog//button[text()='Copy']")).await;
-    click(
-        &client,
-        Locator::XPath("//dialog//label[contains(., 'I have copied it')]/input"),
-    )
-    .await;
-    click(&client, Locator::XPath("//dialog//button[text()='Done']")).await;
-    wait_until(
-        &client,
-        "the dialog to close",
-        "!document.querySelector('dialog')",
-    )
-    .await;
+    confirm_copied(&client).await;
     let traces = client
         .execute(
             "return [document.documentElement.outerHTML, location.href, JSON.stringify(localStorage), JSON.stringify(sessionStorage)];",
@@ -1772,12 +1777,7 @@ async fn an_owner_makes_a_token_uses_it_with_the_sdk_and_revokes_it() {
         .expect("token");
     let token = token.as_str().expect("value").to_owned();
     screenshot(&client, "token-once").await;
-    click(
-        &client,
-        Locator::XPath("//dialog//label[contains(., 'I have copied it')]/input"),
-    )
-    .await;
-    click(&client, Locator::XPath("//dialog//button[text()='Done']")).await;
+    confirm_copied(&client).await;
     wait_until(
         &client,
         "the token in the list",

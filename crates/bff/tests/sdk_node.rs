@@ -5,37 +5,21 @@
 //! one-time key, and checks the SDK's error classes. It needs Node and `npm ci` in
 //! `tests/sdk`, so `make test` runs it in its own step (`-- --ignored`).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+mod common;
 #[path = "common/process.rs"]
 mod process;
-use process::Killed;
+use process::{spawn_logged, wait_for_line};
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Runs the `gatehouse` CLI on `data_dir`; its stdout.
+/// Runs the `gatehouse` CLI on `data_dir`, which must succeed; its stdout.
 fn cli(data_dir: &Path, args: &[&str], stdin: &str) -> String {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run gatehouse");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = common::gatehouse_cli(data_dir, args, stdin);
     assert!(
         out.status.success(),
         "gatehouse {args:?}: {}",
@@ -82,28 +66,23 @@ fn the_official_node_sdk_works_through_gatehouse_with_tokens() {
     };
     let (write, read) = (token("sdk-write", "write"), token("sdk-read", "read"));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--static-dir"])
-        .arg(&static_dir)
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .env_remove("OPENAI_ADMIN_KEY")
-        .env_remove("GATEHOUSE_ADMIN_KEY_FILE")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start gatehouse serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let _server = Killed(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.strip_prefix("Gatehouse is listening on ")
-                .map(str::to_owned)
-        })
-        .expect("gatehouse serve printed its address");
-    std::thread::spawn(move || lines.for_each(drop));
+    let static_arg = static_dir.to_str().expect("utf-8 path");
+    let data_arg = data_dir.to_str().expect("utf-8 path");
+    let (_server, log) = spawn_logged(
+        &data_dir,
+        "serve",
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--static-dir",
+            static_arg,
+            "--data-dir",
+            data_arg,
+        ],
+        &[],
+    );
+    let url = wait_for_line(&log, "Gatehouse is listening on ");
 
     let sdk = workspace().join("tests/sdk");
     assert!(
@@ -128,11 +107,7 @@ fn the_official_node_sdk_works_through_gatehouse_with_tokens() {
     );
     println!("SDK script: {stdout}");
 
-    // The journal names the person and the token for the script's writes.
-    let journal = std::fs::read(data_dir.join("gatehouse.db"))
-        .map(|_| ())
-        .is_ok();
-    assert!(journal, "the data dir holds the store");
+    // The script's writes left an intact journal and were counted against their tokens.
     let verify = cli(&data_dir, &["journal", "verify"], "");
     assert!(verify.contains("journal intact"), "{verify}");
     let listing = cli(&data_dir, &["token", "list"], "");

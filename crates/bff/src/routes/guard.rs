@@ -199,13 +199,8 @@ async fn token_session(
     }
     let token = match state.tokens.authenticate(value).await.map_err(internal)? {
         Ok(token) => token,
+        Err(Refusal::Unknown) => return Err(wrong_token(state, client).await),
         Err(refusal) => {
-            if refusal == Refusal::Unknown {
-                // Counted like a failed sign-in: many wrong tokens lock the address.
-                if let Err(wait) = state.throttle.begin(&address).await.map_err(internal)? {
-                    return Err(too_many_failures(wait));
-                }
-            }
             tracing::warn!(client = %client.label(), ?refusal, "a token was refused");
             return Err(refused(&refusal));
         }
@@ -315,11 +310,7 @@ pub async fn require_session_or_token(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let client = request
-        .extensions()
-        .get::<ClientAddr>()
-        .copied()
-        .unwrap_or_default();
+    let client = client_of(&request);
     let Some(value) = presented_token(request.headers()).map(str::to_owned) else {
         // An SSO proxy may pass its own `Authorization` along with the person it vouches for.
         let vouched = match &state.trusted_header {
@@ -331,11 +322,7 @@ pub async fn require_session_or_token(
             && vouched.is_none();
         if stray {
             // Not a Gatehouse token and no session: say so, and count it as a wrong token.
-            return token_session(&state, request.headers(), client, "")
-                .await
-                .map_or_else(IntoResponse::into_response, |_| {
-                    AppError::unauthenticated().into_response()
-                });
+            return wrong_token(&state, client).await.into_response();
         }
         return require_session(State(state), request, next).await;
     };
@@ -377,6 +364,30 @@ pub async fn require_session_or_token(
             .insert(SHOULD_RETRY, HeaderValue::from_static("false"));
     }
     response
+}
+
+/// The client the outermost middleware resolved for this request.
+fn client_of(request: &Request) -> ClientAddr {
+    request
+        .extensions()
+        .get::<ClientAddr>()
+        .copied()
+        .unwrap_or_default()
+}
+
+/// Refuses a token Gatehouse never made, counting it against the client's address like a
+/// failed sign-in (many wrong tokens lock the address), or saying how long it is locked.
+async fn wrong_token(state: &AppState, client: ClientAddr) -> AppError {
+    tracing::warn!(client = %client.label(), "an unknown token was refused");
+    match state
+        .throttle
+        .begin(&[Key::Address(client.throttle_label())])
+        .await
+    {
+        Ok(Ok(())) => refused(&Refusal::Unknown),
+        Ok(Err(wait)) => too_many_failures(wait),
+        Err(error) => AppError::internal(&error),
+    }
 }
 
 /// Whether a method changes something (everything but GET and HEAD).
@@ -426,11 +437,7 @@ pub async fn require_session(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let client = request
-        .extensions()
-        .get::<ClientAddr>()
-        .copied()
-        .unwrap_or_default();
+    let client = client_of(&request);
     let checked = match current(&state, request.headers(), client).await {
         Ok((_, session)) if is_write(request.method()) => {
             check_write(&state, &session, &request).map(|()| session)

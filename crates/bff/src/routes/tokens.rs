@@ -26,19 +26,28 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{token_id}", delete(revoke_token))
 }
 
-/// The signed-in person; for a change, also an allowed origin, the CSRF token and no query.
+/// The signed-in person (a token is refused by `guard::current`).
 async fn person(
     state: &AppState,
     headers: &HeaderMap,
     client: ClientAddr,
-    change: Option<Option<&str>>,
 ) -> Result<Session, AppError> {
-    let (_, session) = guard::current(state, headers, client).await?;
-    if let Some(query) = change {
-        guard::check_origin(state, headers)?;
-        guard::check_csrf(&session, headers)?;
-        super::proxy::no_query(query)?;
-    }
+    guard::current(state, headers, client)
+        .await
+        .map(|(_, session)| session)
+}
+
+/// The signed-in person making a change: also an allowed origin, the CSRF token, no query.
+async fn person_changing(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: ClientAddr,
+    query: Option<&str>,
+) -> Result<Session, AppError> {
+    let session = person(state, headers, client).await?;
+    guard::check_origin(state, headers)?;
+    guard::check_csrf(&session, headers)?;
+    super::proxy::no_query(query)?;
     Ok(session)
 }
 
@@ -57,7 +66,7 @@ async fn list_tokens(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<TokenList>, AppError> {
     super::proxy::no_query(raw.as_deref())?;
-    let session = person(&state, &headers, client, None).await?;
+    let session = person(&state, &headers, client).await?;
     let whose = (session.role != Role::Owner).then_some(session.username.as_str());
     let data = state
         .tokens
@@ -95,7 +104,7 @@ async fn create_token(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let session = person(&state, &headers, client, Some(raw.as_deref())).await?;
+    let session = person_changing(&state, &headers, client, raw.as_deref()).await?;
     let form: CreateBody = admin_api::body::parse(
         &body,
         &["name", "access", "expires_in_days", "allowed_from"],
@@ -137,7 +146,7 @@ async fn revoke_token(
     Path(token_id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Token>, AppError> {
-    let session = person(&state, &headers, client, Some(raw.as_deref())).await?;
+    let session = person_changing(&state, &headers, client, raw.as_deref()).await?;
     let internal = |e: anyhow::Error| AppError::internal(&e);
     let visible = |t: &Token| session.role == Role::Owner || t.username == session.username;
     let Some(token) = state
