@@ -32,6 +32,7 @@ pub async fn require_admin_key(
     };
     match sandbox.read(|org| org.key_for_secret(&key)) {
         Some(key_id) => {
+            sandbox.key_used(&key_id);
             request.extensions_mut().insert(Caller { key_id });
             next.run(request).await
         }

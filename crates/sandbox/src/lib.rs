@@ -86,6 +86,25 @@ impl Sandbox {
         })
     }
 
+    /// Keeps an admin key's `last_used_at`, as upstream does, to the minute: a key used again
+    /// within the minute takes no write lock.
+    fn key_used(&self, key_id: &str) {
+        let now = self.read(Org::now);
+        let fresh = |org: &Org| {
+            org.admin_keys
+                .iter()
+                .find(|k| k.id == key_id)
+                .is_some_and(|k| k.last_used_at.is_some_and(|at| now - at < 60))
+        };
+        if !self.read(fresh) {
+            self.write(|org| {
+                if let Some(key) = org.admin_keys.iter_mut().find(|k| k.id == key_id) {
+                    key.last_used_at = Some(now);
+                }
+            });
+        }
+    }
+
     fn write<R>(&self, f: impl FnOnce(&mut Org) -> R) -> R {
         f(&mut self
             .org

@@ -152,6 +152,13 @@ async fn remove_member(
             let record = org.project_mut(&project_id)?;
             let index = member(record, &user_id)?;
             record.members.remove(index);
+            // Their keys in the project stay listed but lose their access, as when they leave
+            // the organization.
+            for key in &mut record.api_keys {
+                if key.owner.user.as_ref().is_some_and(|u| u.id == user_id) {
+                    "inactive".clone_into(&mut key.owner_project_access);
+                }
+            }
             let scope = record.scope();
             org.record(&caller, "user.deleted", json!({"id": user_id}), Some(scope));
             Ok(Deleted::new("organization.project.user.deleted", &user_id))

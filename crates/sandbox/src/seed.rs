@@ -124,6 +124,7 @@ pub fn organization(admin_key: &str, options: SeedOptions) -> Org {
     seed_projects(&mut org, options.now);
     seed_invites(&mut org, options.now);
     seed_history(&mut org, options);
+    seed_hygiene(&mut org, options.now);
     org
 }
 
@@ -162,37 +163,41 @@ fn seed_users(org: &mut Org, options: SeedOptions) {
 }
 
 fn seed_admin_keys(org: &mut Org, admin_key: &str, now: i64) {
-    let owner_user = org.users[0].clone();
-    let owner = AdminApiKeyOwner {
+    let owner_of = |user: &User| AdminApiKeyOwner {
         kind: "user".into(),
         object: "organization.user".into(),
-        id: owner_user.id.clone(),
-        name: owner_user.name.clone().unwrap_or_default(),
-        created_at: owner_user.added_at,
-        role: "owner".into(),
+        id: user.id.clone(),
+        name: user.name.clone().unwrap_or_default(),
+        created_at: user.added_at,
+        role: user.role.clone().unwrap_or_default(),
     };
+    let (first, second) = (owner_of(&org.users[0]), owner_of(&org.users[1]));
+    // (name, owner, age, last used days ago, expires in days): every finding of the
+    // key-hygiene report for admin keys, and one key with none.
     let keys = [
-        ("Gatehouse portal", admin_key.to_owned(), 30),
-        (
-            "Terraform",
-            format!("sk-admin-{}", org.random_chars(56)),
-            200,
-        ),
-        (
-            "SIEM export",
-            format!("sk-admin-{}", org.random_chars(56)),
-            120,
-        ),
+        ("Gatehouse portal", &first, 30, Some(0), None),
+        ("Terraform", &first, 200, Some(150), None),
+        ("SIEM export", &first, 120, Some(1), Some(60)),
+        ("Ops laptop", &second, 10, None, Some(80)),
+        ("Key rotation", &first, 5, Some(1), Some(85)),
     ];
-    for (name, value, age_days) in keys {
-        crate::admin_api_keys::new_key(
+    for (n, (name, owner, age_days, used, expires)) in keys.into_iter().enumerate() {
+        let value = match n {
+            0 => admin_key.to_owned(),
+            _ => format!("sk-admin-{}", org.random_chars(56)),
+        };
+        let created_at = now - age_days * DAY;
+        let key = crate::admin_api_keys::new_key(
             org,
             name,
             &value,
             owner.clone(),
-            now - age_days * DAY,
-            None,
+            created_at,
+            expires.map(|days| now + days * DAY),
         );
+        if let Some(key) = org.admin_keys.iter_mut().find(|k| k.id == key.id) {
+            key.last_used_at = used.map(|days| now - days * DAY - 3_600);
+        }
     }
 }
 
@@ -352,6 +357,110 @@ fn seed_invites(org: &mut Org, now: i64) {
             accepted_at: (status == "accepted").then_some(created_at + 2 * DAY),
             projects: invite_projects,
         });
+    }
+}
+
+/// The cases the key-hygiene report exists for, each on purpose (seeded last, so the rest of
+/// the organization is the same as before they were added): a key whose owner left the
+/// organization, one whose owner left the project, a service account without a key, one
+/// whose key is in use, and a personal key in use.
+fn seed_hygiene(org: &mut Org, now: i64) {
+    let user_key = |org: &mut Org, owner: ApiKeyOwnerUser, name: &str, created: i64, used: i64| {
+        let value = format!("sk-proj-{}", org.random_chars(48));
+        ProjectApiKey {
+            object: "organization.project.api_key".into(),
+            redacted_value: redact("sk-proj-", &value),
+            name: name.to_owned(),
+            created_at: created,
+            last_used_at: Some(used),
+            id: org.new_id("key_"),
+            owner_project_access: "inactive".into(),
+            owner: ApiKeyOwner {
+                kind: "user".into(),
+                user: Some(owner),
+                service_account: None,
+            },
+        }
+    };
+    // Alpha: a contractor who has left the organization still has a key.
+    let former = ApiKeyOwnerUser {
+        id: org.new_id("user-"),
+        email: "sam.contractor@partner.example".into(),
+        name: "Sam Contractor".into(),
+        created_at: now - 300 * DAY,
+        role: "member".into(),
+    };
+    let key = user_key(
+        org,
+        former,
+        "Contractor's key",
+        now - 200 * DAY,
+        now - 5 * DAY,
+    );
+    org.projects[1].api_keys.push(key);
+    // Search: a member of the organization who has left the project still has a key there.
+    let outsider = org
+        .users
+        .iter()
+        .find(|u| org.projects[3].members.iter().all(|m| m.id != u.id))
+        .cloned()
+        .expect("someone outside Search");
+    let owner = ApiKeyOwnerUser {
+        id: outsider.id.clone(),
+        email: outsider.email.clone().unwrap_or_default(),
+        name: outsider.name.clone().unwrap_or_default(),
+        created_at: outsider.added_at,
+        role: "member".into(),
+    };
+    let name = format!("{}'s old key", outsider.name.unwrap_or_default());
+    let key = user_key(org, owner, &name, now - 100 * DAY, now - 3 * DAY);
+    org.projects[3].api_keys.push(key);
+    // Default project: a service account whose key was deleted long ago.
+    let retired = ServiceAccount {
+        object: "organization.project.service_account".into(),
+        id: org.new_id("svc_acct_"),
+        name: "retired-exporter".into(),
+        role: "member".into(),
+        created_at: now - 250 * DAY,
+    };
+    org.projects[0].service_accounts.push(retired);
+    // Support Bot: a service account in daily use.
+    let live = ServiceAccount {
+        object: "organization.project.service_account".into(),
+        id: org.new_id("svc_acct_"),
+        name: "live-sync".into(),
+        role: "member".into(),
+        created_at: now - 40 * DAY,
+    };
+    let value = format!("sk-svcacct-{}", org.random_chars(48));
+    let id = org.new_id("key_");
+    org.projects[2].api_keys.push(ProjectApiKey {
+        object: "organization.project.api_key".into(),
+        redacted_value: redact("sk-svcacct-", &value),
+        name: "Secret Key".into(),
+        created_at: live.created_at,
+        last_used_at: Some(now - DAY),
+        id,
+        owner_project_access: "active".into(),
+        owner: ApiKeyOwner {
+            kind: "service_account".into(),
+            user: None,
+            service_account: Some(ApiKeyOwnerServiceAccount {
+                id: live.id.clone(),
+                name: live.name.clone(),
+                created_at: live.created_at,
+                role: live.role.clone(),
+            }),
+        },
+    });
+    org.projects[2].service_accounts.push(live);
+    // Default project: the first personal key was used yesterday.
+    if let Some(key) = org.projects[0]
+        .api_keys
+        .iter_mut()
+        .find(|k| k.owner.kind == "user")
+    {
+        key.last_used_at = Some(now - DAY);
     }
 }
 

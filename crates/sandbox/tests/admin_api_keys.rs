@@ -141,3 +141,40 @@ async fn bad_admin_key_requests() {
         desc["data"][desc["data"].as_array().expect("data").len() - 1]
     );
 }
+
+#[tokio::test]
+async fn a_key_in_use_shows_when_it_was_last_used() {
+    let sandbox = sandbox();
+    let (_, created) = call(
+        &sandbox,
+        "POST",
+        "/v1/organization/admin_api_keys",
+        Some(json!({"name": "Fresh"})),
+    )
+    .await;
+    let (id, value) = (
+        created["id"].as_str().expect("id").to_owned(),
+        created["value"].as_str().expect("value").to_owned(),
+    );
+    let path = format!("/v1/organization/admin_api_keys/{id}");
+    let (_, before) = call(&sandbox, "GET", &path, None).await;
+    assert_eq!(before["last_used_at"], json!(null), "never used yet");
+    let (status, _) = call_with_key(
+        &sandbox,
+        "GET",
+        "/v1/organization/users",
+        None,
+        Some(&value),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = call(&sandbox, "GET", &path, None).await;
+    let used = after["last_used_at"]
+        .as_i64()
+        .expect("last_used_at after a call");
+    assert!(
+        used >= after["created_at"].as_i64().expect("created_at"),
+        "{after}"
+    );
+    assert_schema("AdminApiKey", &after);
+}

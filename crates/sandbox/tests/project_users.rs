@@ -107,3 +107,36 @@ async fn only_org_members_with_valid_roles_join_active_projects() {
     );
     assert_error(&error, Some("project_id"));
 }
+
+#[tokio::test]
+async fn a_member_who_leaves_a_project_keeps_their_key_listed_without_access() {
+    let sandbox = sandbox();
+    let (project, user, key) = sandbox
+        .read(|org| {
+            org.projects().iter().find_map(|p| {
+                let key = p.api_keys.iter().find(|k| {
+                    k.owner_project_access == "active"
+                        && k.owner
+                            .user
+                            .as_ref()
+                            .is_some_and(|u| p.members.iter().any(|m| m.id == u.id))
+                })?;
+                let user = key.owner.user.as_ref()?.id.clone();
+                Some((p.project.id.clone(), user, key.id.clone()))
+            })
+        })
+        .expect("a member with a key");
+    let path = format!("/v1/organization/projects/{project}/users/{user}");
+    let (status, _) = call(&sandbox, "DELETE", &path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, listed) = call(
+        &sandbox,
+        "GET",
+        &format!("/v1/organization/projects/{project}/api_keys/{key}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_schema("ProjectApiKey", &listed);
+    assert_eq!(listed["owner_project_access"], "inactive", "{listed}");
+}
