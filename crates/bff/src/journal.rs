@@ -542,6 +542,25 @@ impl Journal {
             .collect())
     }
 
+    /// The result rows about `object_id` at paths starting with `path_prefix`, oldest first:
+    /// everything recorded about one portal action, such as an offboarding and its steps.
+    pub async fn rows_about(
+        &self,
+        path_prefix: &str,
+        object_id: &str,
+    ) -> anyhow::Result<Vec<Entry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM journal
+             WHERE phase = 'result' AND object_id = $1 AND path LIKE $2
+             ORDER BY seq",
+        )
+        .bind(object_id)
+        .bind(format!("{path_prefix}%"))
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+
     /// A page of entries, newest first, optionally by one user and within `[since, until]`.
     pub async fn list(&self, filter: &Filter) -> anyhow::Result<(Vec<Entry>, bool)> {
         let limit = i64::from(filter.limit);

@@ -103,6 +103,9 @@ pub enum Readiness {
     Failing,
 }
 
+/// How many pages of 100 [`Upstream::list_all`] reads at most.
+pub const LIST_ALL_PAGES: usize = 100;
+
 impl Upstream {
     /// A client for `base` (such as `https://api.openai.com/v1`) using `key`.
     pub fn new(base: &reqwest::Url, key: AdminKey) -> anyhow::Result<Self> {
@@ -222,6 +225,70 @@ impl Upstream {
                 Err(error)
             }
         }
+    }
+
+    /// Reads `path` and decodes the answer as `T`; upstream's error, in its own words, if it
+    /// refused (`what` names the answer in the message when it is not a `T`).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &str,
+        what: &str,
+    ) -> Result<T, AppError> {
+        let response = self.send(Method::GET, path, query, None).await?;
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .map_err(|e| AppError::bad_gateway("OpenAI's answer broke off.", &e))?;
+        if !status.is_success() {
+            let error = serde_json::from_slice::<admin_api::ErrorResponse>(&bytes)
+                .map(|b| b.error)
+                .unwrap_or_else(|_| {
+                    admin_api::ApiError::invalid_request(format!("OpenAI answered {status}."), None)
+                });
+            return Err(AppError {
+                status,
+                error,
+                retry_after: None,
+            });
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| AppError::bad_gateway(&format!("OpenAI's answer was not {what}."), &e))
+    }
+
+    /// Every item of the list at `path`, read page by page (100 at a time, following
+    /// `last_id`), with `query` added to each page's query. Bounded at [`LIST_ALL_PAGES`]
+    /// pages: a longer list is an error rather than a silently partial answer.
+    pub async fn list_all<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<T>, AppError> {
+        let mut items = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..LIST_ALL_PAGES {
+            let mut pairs: Vec<(&str, String)> = vec![("limit", "100".to_owned())];
+            pairs.extend(query.iter().map(|(k, v)| (*k, (*v).to_owned())));
+            if let Some(after) = &after {
+                pairs.push(("after", after.clone()));
+            }
+            let page: admin_api::ListPage<T> = self
+                .get_json(path, &admin_api::query::encode(pairs), "a list")
+                .await?;
+            let (has_more, last_id) = (page.has_more, page.last_id);
+            items.extend(page.data);
+            match (has_more, last_id) {
+                (true, Some(last)) => after = Some(last),
+                _ => return Ok(items),
+            }
+        }
+        Err(AppError::bad_gateway(
+            &format!(
+                "{path} has more than {} items; Gatehouse reads no further.",
+                LIST_ALL_PAGES * 100
+            ),
+            &"list too long",
+        ))
     }
 
     /// Whether upstream answers and accepts the key: one cheap read, not retried, at most

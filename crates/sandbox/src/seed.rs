@@ -454,6 +454,39 @@ fn seed_hygiene(org: &mut Org, now: i64) {
         },
     });
     org.projects[2].service_accounts.push(live);
+    // A reader in two active projects with a key of their own was invited once more before
+    // they joined by another way, and the invite was never withdrawn: offboarding finds it.
+    let active = &org.projects[..org.projects.len() - 2];
+    let leaver = org
+        .users
+        .iter()
+        .find(|u| {
+            u.role.as_deref() == Some("reader")
+                && active
+                    .iter()
+                    .filter(|p| p.members.iter().any(|m| m.id == u.id))
+                    .count()
+                    >= 2
+                && active.iter().any(|p| {
+                    p.api_keys
+                        .iter()
+                        .any(|k| k.owner.user.as_ref().is_some_and(|o| o.id == u.id))
+                })
+        })
+        .cloned()
+        .expect("a reader in two projects with a key");
+    let id = org.new_id("invite-");
+    org.invites.push(Invite {
+        object: "organization.invite".into(),
+        id,
+        email: leaver.email.clone().unwrap_or_default(),
+        role: "reader".into(),
+        status: "pending".into(),
+        created_at: now - 2 * DAY,
+        expires_at: Some(now - 2 * DAY + crate::invites::INVITE_LIFETIME),
+        accepted_at: None,
+        projects: Vec::new(),
+    });
     // Default project: the first personal key was used yesterday.
     if let Some(key) = org.projects[0]
         .api_keys

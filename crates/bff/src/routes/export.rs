@@ -485,33 +485,14 @@ async fn fetch(
     state: &AppState,
     query: &ListAuditLogsQuery,
 ) -> Result<ListPage<AuditLog>, AppError> {
-    let response = state
+    state
         .upstream
-        .send(
-            Method::GET,
+        .get_json(
             "/organization/audit_logs",
             &query.to_query_string(),
-            None,
+            "an audit-log page",
         )
-        .await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
         .await
-        .map_err(|e| AppError::bad_gateway("OpenAI's answer broke off.", &e))?;
-    if !status.is_success() {
-        let error = serde_json::from_slice::<admin_api::ErrorResponse>(&bytes)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| {
-                ApiError::invalid_request(format!("OpenAI answered {status}."), None)
-            });
-        return Err(AppError {
-            status,
-            error,
-            retry_after: None,
-        });
-    }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::bad_gateway("OpenAI's answer was not an audit-log page.", &e))
 }
 
 /// One page of events in the file's format, each with the portal user behind it, if any:
@@ -610,7 +591,7 @@ fn csv_lines<R: IntoIterator<Item = String>>(records: impl IntoIterator<Item = R
 
 /// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel,
 /// LibreOffice and Sheets; a leading `'` makes it text (OWASP's advice for CSV injection).
-fn neutralise(cell: String) -> String {
+pub(crate) fn neutralise(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -5,11 +5,13 @@ mod admin_api_keys;
 mod api_keys;
 mod archive;
 mod audit_logs;
-mod export;
+pub(crate) mod export;
 mod guard;
 mod health;
+mod hygiene;
 mod invites;
 mod journal;
+mod offboarding;
 mod project_users;
 mod projects;
 mod proxy;
@@ -47,11 +49,17 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::require_session_or_token,
         ));
-    let scripts = export::router().merge(archive::router()).route_layer(
-        axum::middleware::from_fn_with_state(state.clone(), guard::require_session_or_token),
-    );
+    let scripts = export::router()
+        .merge(archive::router())
+        .merge(hygiene::report_router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_session_or_token,
+        ));
     let journal = journal::router()
         .merge(admin_api_keys::portal_router())
+        .merge(hygiene::delete_router())
+        .merge(offboarding::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::require_session,
