@@ -577,3 +577,234 @@ pub async fn create_token(csrf_token: &str, token: &NewToken) -> Result<CreatedT
 pub async fn revoke_token(csrf_token: &str, id: &str) -> Result<TokenInfo, ClientError> {
     send(Request::delete(&format!("/api/tokens/{id}")).header("X-CSRF-Token", csrf_token)).await
 }
+
+/// One finding of the key-hygiene report (`GET /api/hygiene`), as the BFF sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Finding {
+    /// `project_key`, `service_account_key`, `service_account`, `admin_key` or `invite`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    /// Why it is a finding (`never_used`, `stale`, `owner_left_organization`, …).
+    pub reasons: Vec<String>,
+    pub project: Option<ProjectRef>,
+    pub owner: Option<String>,
+    pub owner_id: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub portal_key: bool,
+    pub deletable: bool,
+    pub not_deletable_because: Option<String>,
+    /// What goes with it (a service account's keys).
+    pub goes_with: Vec<String>,
+    /// Its state when read: a delete is skipped if it changed since.
+    pub version: String,
+}
+
+/// A project as a finding or a plan names it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ProjectRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// One line of the streamed report.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReportLine {
+    Started {
+        days: i64,
+        now: i64,
+        projects: usize,
+        archived_projects: usize,
+    },
+    Organization {
+        findings: Vec<Finding>,
+    },
+    Project {
+        read: usize,
+        of: usize,
+        project: ProjectRef,
+        findings: Vec<Finding>,
+    },
+    ProjectFailed {
+        read: usize,
+        of: usize,
+        project: ProjectRef,
+        error: ApiError,
+    },
+    Complete {
+        read: usize,
+        of: usize,
+    },
+    Failed {
+        error: ApiError,
+    },
+}
+
+/// `GET /api/hygiene?days=N`: calls `on_line` with each line of the report as it arrives.
+/// Aborted when the calling scope goes away.
+pub async fn hygiene_report(days: i64, on_line: impl Fn(ReportLine)) -> Result<(), ClientError> {
+    use js_sys::{Reflect, Uint8Array};
+    use wasm_bindgen::JsCast;
+    let url = format!("/api/hygiene?days={days}");
+    let response = check(dispatch(Request::get(&url), None).await?).await?;
+    let body = response
+        .body()
+        .ok_or_else(|| ClientError::Decode("the report had no body".into()))?;
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut pending: Vec<u8> = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|_| ClientError::Network("the report broke off".into()))?;
+        if Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            == Some(true)
+        {
+            return Ok(());
+        }
+        let value: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .map_err(|_| ClientError::Decode("an unreadable chunk".into()))?
+            .unchecked_into();
+        pending.extend(value.to_vec());
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            let line = serde_json::from_slice::<ReportLine>(&line)
+                .map_err(|e| ClientError::Decode(e.to_string()))?;
+            on_line(line);
+        }
+    }
+}
+
+/// What `POST /api/hygiene/delete` takes: a finding as the report showed it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingDelete<'a> {
+    pub kind: &'a str,
+    pub id: &'a str,
+    pub project_id: Option<&'a str>,
+    pub version: &'a str,
+    pub days: i64,
+}
+
+/// `POST /api/hygiene/delete`: deletes one finding if it is as the report showed it. A 409
+/// `changed_since_report` means it was left alone.
+pub async fn delete_finding(
+    csrf_token: &str,
+    finding: &FindingDelete<'_>,
+) -> Result<(), ClientError> {
+    send_json::<serde_json::Value>(
+        Request::post("/api/hygiene/delete").header("X-CSRF-Token", csrf_token),
+        finding,
+    )
+    .await
+    .map(drop)
+}
+
+/// One line of an offboarding plan, and (in a run) what came of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PlanStep {
+    /// The delete's path, which is also the step's id.
+    pub id: String,
+    /// `project_key`, `admin_key`, `project_membership`, `organization_membership`, `invite`.
+    pub kind: String,
+    pub label: String,
+    pub project: Option<ProjectRef>,
+    pub detail: Option<String>,
+    /// Why it cannot run, if it cannot.
+    pub blocked: Option<String>,
+    /// In a run: `pending`, `done`, `skipped` or `failed`.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub at: Option<i64>,
+}
+
+/// The person an offboarding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<String>,
+}
+
+impl Person {
+    /// Their name, or email, or id.
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.email.clone())
+            .unwrap_or_else(|| self.id.clone())
+    }
+}
+
+/// `GET /api/offboarding/{user_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OffboardingPlan {
+    pub person: Person,
+    pub last_owner: bool,
+    pub steps: Vec<PlanStep>,
+}
+
+/// An offboarding under way or finished.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OffboardingRun {
+    pub id: String,
+    pub person: Person,
+    pub on_failure: String,
+    pub started_at: i64,
+    pub started_by: String,
+    pub steps: Vec<PlanStep>,
+}
+
+/// What one `next` call did.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Stepped {
+    pub ran: Option<String>,
+    pub stopped: bool,
+    pub finished: bool,
+    pub run: OffboardingRun,
+}
+
+/// `GET /api/offboarding/{user_id}`: what offboarding them would do.
+pub async fn offboarding_plan(user_id: &str) -> Result<OffboardingPlan, ClientError> {
+    send(Request::get(&format!("/api/offboarding/{user_id}"))).await
+}
+
+#[derive(Serialize)]
+struct StartOffboarding<'a> {
+    steps: &'a [String],
+    on_failure: &'a str,
+}
+
+/// `POST /api/offboarding/{user_id}`: journals the chosen steps as a new offboarding.
+pub async fn start_offboarding(
+    csrf_token: &str,
+    user_id: &str,
+    steps: &[String],
+    on_failure: &str,
+) -> Result<OffboardingRun, ClientError> {
+    send_json(
+        Request::post(&format!("/api/offboarding/{user_id}")).header("X-CSRF-Token", csrf_token),
+        &StartOffboarding { steps, on_failure },
+    )
+    .await
+}
+
+/// `POST /api/offboardings/{id}/next`: runs the next step (`resume` tries failed ones again).
+pub async fn offboarding_next(
+    csrf_token: &str,
+    id: &str,
+    resume: bool,
+) -> Result<Stepped, ClientError> {
+    send_json(
+        Request::post(&format!("/api/offboardings/{id}/next")).header("X-CSRF-Token", csrf_token),
+        &serde_json::json!({ "resume": resume }),
+    )
+    .await
+}

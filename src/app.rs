@@ -7,8 +7,8 @@ use leptos_router::path;
 use crate::api::{self, SessionInfo};
 use crate::components::{ThemePicker, ToastRegion, Toasts};
 use crate::pages::{
-    AdminKeysPage, AuditEventPage, AuditLogPage, InvitesPage, JournalPage, NotFound, ProjectPage,
-    ProjectsPage, SignInPage, TokensPage, UsersPage,
+    AdminKeysPage, AuditEventPage, AuditLogPage, HygienePage, InvitesPage, JournalPage, NotFound,
+    OffboardPage, ProjectPage, ProjectsPage, SignInPage, TokensPage, UsersPage,
 };
 
 /// The signed-in session, shared by every page.
@@ -69,6 +69,7 @@ fn Shell() -> impl IntoView {
                 <A href="/invites">"Invites"</A>
                 <A href="/projects">"Projects"</A>
                 <A href="/admin-keys">"Admin keys"</A>
+                <A href="/hygiene">"Key hygiene"</A>
                 <A href="/audit-log">"Audit log"</A>
                 <A href="/journal">"Journal"</A>
                 <A href="/tokens">"Tokens"</A>
@@ -80,6 +81,8 @@ fn Shell() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/users"/> }/>
                 <Route path=path!("/users") view=UsersPage/>
+                <Route path=path!("/users/:id/offboard") view=OffboardPage/>
+                <Route path=path!("/hygiene") view=HygienePage/>
                 <Route path=path!("/invites") view=InvitesPage/>
                 <Route path=path!("/projects") view=ProjectsPage/>
                 <Route path=path!("/projects/:id") view=ProjectPage/>

@@ -3,10 +3,12 @@
 mod admin_keys;
 mod audit_log;
 mod histogram;
+mod hygiene;
 mod invites;
 mod journal;
 mod lookups;
 mod not_built;
+mod offboard;
 mod project;
 mod projects;
 mod sign_in;
@@ -18,9 +20,13 @@ mod writes;
 pub use admin_keys::{AdminKeysPage, AdminKeysTable};
 pub use audit_log::{AuditEventPage, AuditLogPage, EventBody, TypePicker};
 pub use histogram::{ActivityChart, HistogramChart, bucket_for, coverage_line};
+pub use hygiene::{
+    FindingsTable, HygienePage, Progress, apply as apply_report_line, category_counts, consequence,
+};
 pub use invites::{InviteForm, InvitesPage, InvitesTable};
 pub use journal::{JournalPage, JournalTable};
 pub use not_built::NotFound;
+pub use offboard::{OffboardPage, PlanView, plan_summary, run_items};
 pub use project::{
     ApiKeysTab, MembersTab, MembersTable, ProjectPage, RateLimitsTab, RateLimitsTable,
     ServiceAccountsTab, rate_limit_update,

@@ -215,6 +215,8 @@ fn UserRow(
     let name = label(&user);
     let role_label = format!("Make {name} {}", with_article(other_role));
     let remove_label = format!("Remove {name}");
+    let offboard_label = format!("Offboard {name}");
+    let offboard = format!("/users/{}/offboard", user.id);
     let activity_label = format!("Audit log of {name}");
     let projects_label = format!("Projects of {name}");
     let projects = format!(
@@ -247,6 +249,7 @@ fn UserRow(
                     <button type="button" class="danger" aria-label=remove_label.clone() on:click=delete.clone()>
                         "Remove"
                     </button>
+                    <a href=offboard.clone() aria-label=offboard_label.clone()>"Offboard…"</a>
                 </td>
             </Show>
         </tr>
