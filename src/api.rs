@@ -643,9 +643,13 @@ pub enum ReportLine {
     },
 }
 
-/// `GET /api/hygiene?days=N`: calls `on_line` with each line of the report as it arrives.
-/// Aborted when the calling scope goes away.
-pub async fn hygiene_report(days: i64, on_line: impl Fn(ReportLine)) -> Result<(), ClientError> {
+/// `GET /api/hygiene?days=N`: calls `on_line` with each line of the report as it arrives,
+/// until it answers `false` (the page read again or went away): then the read is cancelled,
+/// which stops the BFF's reading too.
+pub async fn hygiene_report(
+    days: i64,
+    on_line: impl Fn(ReportLine) -> bool,
+) -> Result<(), ClientError> {
     use js_sys::{Reflect, Uint8Array};
     use wasm_bindgen::JsCast;
     let url = format!("/api/hygiene?days={days}");
@@ -674,7 +678,10 @@ pub async fn hygiene_report(days: i64, on_line: impl Fn(ReportLine)) -> Result<(
             let line: Vec<u8> = pending.drain(..=end).collect();
             let line = serde_json::from_slice::<ReportLine>(&line)
                 .map_err(|e| ClientError::Decode(e.to_string()))?;
-            on_line(line);
+            if !on_line(line) {
+                let _cancelled = reader.cancel();
+                return Ok(());
+            }
         }
     }
 }

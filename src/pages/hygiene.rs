@@ -168,15 +168,28 @@ pub fn HygienePage() -> impl IntoView {
     let findings = RwSignal::new(Vec::<Finding>::new());
     let progress = RwSignal::new(Progress::default());
     let generation = RwSignal::new(0_u32);
-    // Each read is a task of its own scope: reading again (or leaving) aborts the last one.
+    // Which read is current: a read that is no longer current (read again, or the page left)
+    // stops at its next line instead of mixing its findings into the new one.
+    let current = RwSignal::new(0_u32);
     Effect::new(move |_| {
         let days = days.get();
         generation.track();
+        let mine = current.get_untracked() + 1;
+        current.set(mine);
         findings.set(Vec::new());
         progress.set(Progress::default());
         leptos::task::spawn_local(async move {
-            let result = api::hygiene_report(days, |line| apply(line, findings, progress)).await;
-            if let Err(error) = result {
+            let result = api::hygiene_report(days, |line| {
+                let live = current.try_get_untracked() == Some(mine);
+                if live {
+                    apply(line, findings, progress);
+                }
+                live
+            })
+            .await;
+            if let Err(error) = result
+                && current.try_get_untracked() == Some(mine)
+            {
                 progress.update(|p| p.error = Some(error.to_string()));
             }
         });
@@ -229,11 +242,14 @@ pub fn HygienePage() -> impl IntoView {
         let started = (js_sys::Date::now() / 1000.0) as i64;
         leptos::task::spawn_local(async move {
             for (n, finding) in list.iter().enumerate() {
-                if cancelled.get_untracked() {
-                    items.update(|i| i[n..].iter_mut().for_each(|x| x.outcome = Outcome::NotRun));
+                // A page left mid-run stops there too.
+                if cancelled.try_get_untracked().unwrap_or(true) {
+                    items.try_update(|i| {
+                        i[n..].iter_mut().for_each(|x| x.outcome = Outcome::NotRun)
+                    });
                     break;
                 }
-                items.update(|i| i[n].outcome = Outcome::Running);
+                items.try_update(|i| i[n].outcome = Outcome::Running);
                 let request = api::FindingDelete {
                     kind: &finding.kind,
                     id: &finding.id,
@@ -247,18 +263,16 @@ pub fn HygienePage() -> impl IntoView {
                     Err(error) => Outcome::Failed(error.to_string()),
                 };
                 if outcome == Outcome::Done {
-                    findings.update(|all| all.retain(|f| f.id != finding.id));
-                    selected.update(|s| {
-                        s.remove(&finding.id);
-                    });
+                    findings.try_update(|all| all.retain(|f| f.id != finding.id));
+                    selected.try_update(|s| s.remove(&finding.id));
                 }
-                items.update(|i| i[n].outcome = outcome);
+                items.try_update(|i| i[n].outcome = outcome);
             }
-            run_window.set(Some((
+            run_window.try_set(Some((
                 started - 1,
                 (js_sys::Date::now() / 1000.0) as i64 + 60,
             )));
-            running.set(false);
+            running.try_set(false);
         });
     });
     let days_href = move || format!("/api/hygiene.csv?days={}", days.get());

@@ -204,8 +204,9 @@ pub fn OffboardPage() -> impl IntoView {
         run_error.set(None);
         leptos::task::spawn_local(async move {
             loop {
-                if cancelled.get_untracked() {
-                    items.update(|i| {
+                // A page left mid-run stops there too.
+                if cancelled.try_get_untracked().unwrap_or(true) {
+                    items.try_update(|i| {
                         i.iter_mut()
                             .filter(|x| x.outcome == Outcome::Waiting)
                             .for_each(|x| x.outcome = Outcome::NotRun);
@@ -213,7 +214,7 @@ pub fn OffboardPage() -> impl IntoView {
                     break;
                 }
                 // Shows the step under way: the first one still waiting (or failed, on resume).
-                items.update(|i| {
+                items.try_update(|i| {
                     if let Some(x) = i.iter_mut().find(|x| {
                         x.outcome == Outcome::Waiting
                             || (resume && matches!(x.outcome, Outcome::Failed(_)))
@@ -223,24 +224,24 @@ pub fn OffboardPage() -> impl IntoView {
                 });
                 match api::offboarding_next(&auth.csrf_token(), &id, resume).await {
                     Ok(stepped) => {
-                        items.set(run_items(&stepped.run.steps));
+                        items.try_set(run_items(&stepped.run.steps));
                         let started = stepped.run.started_at;
                         window.set(Some((
                             started - 1,
                             (js_sys::Date::now() / 1000.0) as i64 + 60,
                         )));
                         if stepped.stopped {
-                            stopped.set(true);
+                            stopped.try_set(true);
                             break;
                         }
                         if stepped.finished && stepped.ran.is_none() {
-                            finished.set(true);
+                            finished.try_set(true);
                             break;
                         }
                     }
                     Err(error) => {
-                        run_error.set(Some(error));
-                        items.update(|i| {
+                        run_error.try_set(Some(error));
+                        items.try_update(|i| {
                             i.iter_mut()
                                 .filter(|x| x.outcome == Outcome::Running)
                                 .for_each(|x| x.outcome = Outcome::Waiting);
@@ -250,7 +251,7 @@ pub fn OffboardPage() -> impl IntoView {
                 }
                 resume = false;
             }
-            running.set(false);
+            running.try_set(false);
         });
     };
     let start = Callback::new(move |()| {

@@ -31,7 +31,7 @@ use crate::{AppError, AppState};
 pub use guard::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
 /// Every API route, with the session guard in front of `/api/v1`. Scripts' tokens reach only
-/// the Admin API, the archive and exports; the journal, the portal's own routes and the
+/// the Admin API, the archive, exports and the key-hygiene report; the journal, the portal's own routes and the
 /// session and token routes take a signed-in person (and refuse a token), so that a leaked
 /// token cannot mint more.
 pub fn router(state: AppState) -> Router {
