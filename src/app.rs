@@ -69,7 +69,7 @@ fn Shell() -> impl IntoView {
                 <A href="/invites">"Invites"</A>
                 <A href="/projects">"Projects"</A>
                 <A href="/admin-keys">"Admin keys"</A>
-                <A href="/hygiene">"Key hygiene"</A>
+                <A href="/hygiene">"Hygiene"</A>
                 <A href="/audit-log">"Audit log"</A>
                 <A href="/journal">"Journal"</A>
                 <A href="/tokens">"Tokens"</A>

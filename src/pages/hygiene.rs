@@ -367,13 +367,12 @@ pub fn FindingsTable(
     view! {
         <Show when=move || !findings.with(Vec::is_empty)
             fallback=|| view! { <p class="empty">"No findings yet."</p> }>
-            <table class="data">
+            <table class="data findings">
                 <caption class="visually-hidden">"Findings"</caption>
                 <thead>
                     <tr>
                         <Show when=move || can_write.get()><th scope="col">"Select"</th></Show>
-                        <th scope="col">"Kind"</th>
-                        <th scope="col">"Name"</th>
+                        <th scope="col">"Finding"</th>
                         <th scope="col">"Why"</th>
                         <th scope="col">"Project"</th>
                         <th scope="col">"Owner"</th>
@@ -432,15 +431,16 @@ fn FindingRow(
         <tr data-kind=finding.kind.clone() data-id=finding.id.clone()>
             <Show when=move || can_write.get()>
                 <td>
-                    {if deletable {
-                        view! { <input type="checkbox" aria-label=select_label.clone() prop:checked=checked.clone() on:change=toggle.clone()/> }.into_any()
-                    } else {
-                        view! { <span class="hint">{because.clone()}</span> }.into_any()
-                    }}
+                    {deletable.then(|| view! {
+                        <input type="checkbox" aria-label=select_label.clone() prop:checked=checked.clone() on:change=toggle.clone()/>
+                    })}
                 </td>
             </Show>
-            <td>{kind_label(&finding.kind)}</td>
-            <td>{name}</td>
+            <td>
+                <span class="name">{name}</span>
+                <span class="hint">{kind_label(&finding.kind)}</span>
+                {(!deletable).then(|| view! { <span class="hint">{because.clone()}</span> })}
+            </td>
             <td>{why.join(", ")}</td>
             <td>{finding.project.as_ref().map_or_else(|| "—".to_owned(), |p| p.name.clone())}</td>
             <td>{finding.owner.clone().unwrap_or_else(|| "—".into())}</td>

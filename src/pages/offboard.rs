@@ -148,7 +148,7 @@ fn PlanLine(
     let detail = step.detail.clone().map(|d| format!(" — {d}"));
     view! {
         <li>
-            <label>
+            <label class="check">
                 <input type="checkbox" prop:checked=checked on:change=toggle
                     disabled=move || blocked.is_some() || !editable.get()/>
                 " " {step.label.clone()}
@@ -315,10 +315,10 @@ pub fn OffboardPage() -> impl IntoView {
                         <Show when=move || can_write.get() && !empty && !last_owner && run_id.get().is_none()>
                             <fieldset class="choice">
                                 <legend>"If a step fails"</legend>
-                                <label><input type="radio" name="on-failure" value="stop"
+                                <label class="check"><input type="radio" name="on-failure" value="stop"
                                     prop:checked=move || on_failure.get() == "stop"
                                     on:change=move |_| on_failure.set("stop".into())/>" Stop there"</label>
-                                <label><input type="radio" name="on-failure" value="continue"
+                                <label class="check"><input type="radio" name="on-failure" value="continue"
                                     prop:checked=move || on_failure.get() == "continue"
                                     on:change=move |_| on_failure.set("continue".into())/>" Go on with the rest"</label>
                             </fieldset>

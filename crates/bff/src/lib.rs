@@ -66,11 +66,23 @@ pub struct AppState {
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Password checks that may run at once (see [`sign_in_permits`]).
     pub sign_in_permits: Arc<tokio::sync::Semaphore>,
+    /// Key-hygiene reports that may be read at once (see [`report_permits`]).
+    pub reports: Arc<tokio::sync::Semaphore>,
 }
 
 /// Password checks allowed at once per core: argon2 is slow on purpose, so beyond this a
 /// sign-in is answered 429 at once rather than queued behind a flood.
 pub const SIGN_INS_PER_CORE: usize = 2;
+
+/// Key-hygiene reports read at once by one replica: each is dozens of upstream reads with the
+/// admin key, so a flood of them (an auditor's script, say) would spend the organization's
+/// rate limit; beyond this a report is answered 429 at once.
+pub const REPORTS_AT_ONCE: usize = 2;
+
+/// The semaphore bounding concurrent key-hygiene reports.
+pub fn report_permits() -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(REPORTS_AT_ONCE))
+}
 
 /// The semaphore bounding concurrent password checks: [`SIGN_INS_PER_CORE`] per core.
 pub fn sign_in_permits() -> Arc<tokio::sync::Semaphore> {

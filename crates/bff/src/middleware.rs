@@ -124,6 +124,7 @@ mod tests {
             trusted_header: None,
             trusted_proxies: Vec::new().into(),
             sign_in_permits: crate::sign_in_permits(),
+            reports: crate::report_permits(),
         }
     }
 

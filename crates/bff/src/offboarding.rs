@@ -112,7 +112,7 @@ pub async fn plan(
                 ),
                 project: Some(project_ref.clone()),
                 detail: Some(match key.last_used_at {
-                    Some(at) => format!("last used {}", crate::journal::format_time(at)),
+                    Some(at) => format!("last used {}", day(at)),
                     None => "never used".to_owned(),
                 }),
                 blocked: None,
@@ -144,7 +144,7 @@ pub async fn plan(
             label: format!("Admin key \"{name}\" ({})", key.redacted_value),
             project: None,
             detail: Some(match key.last_used_at {
-                Some(at) => format!("last used {}", crate::journal::format_time(at)),
+                Some(at) => format!("last used {}", day(at)),
                 None => "never used".to_owned(),
             }),
             blocked: portal_keys.contains(&key.id).then(|| {
@@ -173,9 +173,7 @@ pub async fn plan(
                 kind: StepKind::Invite,
                 label: format!("Pending invite to {} ({})", invite.email, invite.role),
                 project: None,
-                detail: invite
-                    .expires_at
-                    .map(|at| format!("expires {}", crate::journal::format_time(at))),
+                detail: invite.expires_at.map(|at| format!("expires {}", day(at))),
                 blocked: None,
             });
         }
@@ -187,6 +185,12 @@ pub async fn plan(
         last_owner,
         steps,
     })
+}
+
+/// The UTC day of `at`, as the pages show dates.
+fn day(at: i64) -> String {
+    let time = crate::journal::format_time(at);
+    format!("{} (UTC)", time.get(..10).unwrap_or(&time))
 }
 
 /// What to do when a step fails.

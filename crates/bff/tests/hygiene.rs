@@ -430,3 +430,120 @@ async fn the_csv_has_one_row_per_finding() {
             .all(|f| ids.contains(f["id"].as_str().expect("id")))
     );
 }
+
+/// A report opened and not read holds its turn until its reader goes away.
+async fn open_report(harness: &Harness, cookie: &str) -> axum::response::Response {
+    use tower::ServiceExt;
+    let request = axum::http::Request::get("/api/hygiene?days=90")
+        .header("cookie", format!("{}={cookie}", gatehouse::SESSION_COOKIE))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    harness
+        .app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("infallible")
+}
+
+#[tokio::test]
+async fn a_flood_of_reports_is_refused_rather_than_spending_the_rate_limit() {
+    let harness = Harness::new().await;
+    let (cookie, _) = harness.auditor().await;
+    let first = open_report(&harness, &cookie).await;
+    let second = open_report(&harness, &cookie).await;
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let third = harness.get("/api/hygiene?days=90", &cookie).await;
+    third.assert_error(StatusCode::TOO_MANY_REQUESTS, Some("reports_busy"));
+    assert_eq!(third.headers["retry-after"], "5");
+    harness
+        .get("/api/hygiene.csv?days=90", &cookie)
+        .await
+        .assert_error(StatusCode::TOO_MANY_REQUESTS, Some("reports_busy"));
+    // The readers leave: their reads stop, and the next report is read whole.
+    drop((first, second));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let answer = harness.get("/api/hygiene?days=90", &cookie).await;
+        if answer.status == StatusCode::OK {
+            assert!(
+                answer
+                    .text
+                    .trim_end()
+                    .ends_with(r#"{"type":"complete","read":6,"of":6}"#),
+                "{}",
+                answer.text
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the turns were never given back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_token_reads_the_report_but_never_deletes() {
+    let harness = Harness::new().await;
+    let (cookie, csrf) = harness.owner().await;
+    let made = harness
+        .send(
+            "POST",
+            "/api/tokens",
+            Some(&cookie),
+            Some(&csrf),
+            Some(r#"{"name":"hygiene-script","access":"write","expires_in_days":1}"#),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let token = made.json()["value"]
+        .as_str()
+        .expect("the token's value")
+        .to_owned();
+    let bearer = format!("Bearer {token}");
+    let read = harness
+        .send_with(
+            "GET",
+            "/api/hygiene?days=90",
+            &[("authorization", &bearer)],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let found = findings(
+        &read
+            .text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("line"))
+            .collect::<Vec<_>>(),
+    );
+    let invite = finding(&found, "invite", "expired");
+    let before = harness.hits();
+    let refused = harness
+        .send_with(
+            "POST",
+            "/api/hygiene/delete",
+            &[("authorization", &bearer)],
+            None,
+            Some(&delete_body(invite, 90)),
+        )
+        .await;
+    refused.assert_error(StatusCode::FORBIDDEN, Some("token_not_accepted"));
+    assert_eq!(harness.hits(), before, "nothing reached upstream");
+    let refused = harness
+        .send_with(
+            "POST",
+            &format!("/api/offboardings/off_x/next"),
+            &[("authorization", &bearer)],
+            None,
+            Some("{}"),
+        )
+        .await;
+    refused.assert_error(StatusCode::FORBIDDEN, Some("token_not_accepted"));
+}

@@ -58,7 +58,8 @@ pub async fn current(
     if presented_token(headers).is_some() {
         return Err(AppError::forbidden(
             "Gatehouse tokens are not accepted on the portal's own session, account and token \
-             routes: a token reaches only /api/v1, the archive and exports.",
+             routes: a token reaches only /api/v1, the archive, exports and the key-hygiene \
+             report.",
             "token_not_accepted",
         ));
     }

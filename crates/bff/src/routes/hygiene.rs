@@ -89,8 +89,10 @@ async fn report(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let rules = rules(days_of(raw.as_deref())?);
+    let permit = report_permit(&state)?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Line>(4);
     tokio::spawn(async move {
+        let _permit = permit;
         // A closed channel means the browser left: stop reading.
         let _closed = read_report(&state, &rules, &sender).await;
     });
@@ -112,6 +114,17 @@ async fn report(
 }
 
 type Sender = tokio::sync::mpsc::Sender<Line>;
+
+/// A report's turn, or 429 when [`crate::REPORTS_AT_ONCE`] are being read already.
+fn report_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    state.reports.clone().try_acquire_owned().map_err(|_| {
+        AppError::too_many(
+            "Key-hygiene reports are being read already; each takes many calls to OpenAI. Try again in a few seconds.",
+            "reports_busy",
+            std::time::Duration::from_secs(5),
+        )
+    })
+}
 
 async fn read_report(state: &AppState, rules: &Rules, out: &Sender) -> Result<(), ()> {
     let send = |line: Line| async move { out.send(line).await.map_err(drop) };
@@ -176,6 +189,7 @@ async fn report_csv(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let rules = rules(days_of(raw.as_deref())?);
+    let _permit = report_permit(&state)?;
     let org = hygiene::read_org(&state.upstream).await?;
     let mut findings = hygiene::read_admin_keys(&state.upstream, &rules).await?;
     findings.extend(hygiene::read_invites(&state.upstream, &rules).await?);

@@ -205,6 +205,7 @@ impl Harness {
             trusted_header: trusted_header.map(Arc::new),
             trusted_proxies: Vec::new().into(),
             sign_in_permits: gatehouse::sign_in_permits(),
+            reports: gatehouse::report_permits(),
         };
         Self {
             app: gatehouse::app(state.clone()),
