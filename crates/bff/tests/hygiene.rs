@@ -539,7 +539,7 @@ async fn a_token_reads_the_report_but_never_deletes() {
     let refused = harness
         .send_with(
             "POST",
-            &format!("/api/offboardings/off_x/next"),
+            "/api/offboardings/off_x/next",
             &[("authorization", &bearer)],
             None,
             Some("{}"),
