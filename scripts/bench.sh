@@ -11,6 +11,7 @@ server=$(./scripts/postgres.sh start "$PG_DIR" "${GATEHOUSE_BENCH_PG_PORT:-55434
 cargo bench --locked -p sandbox --bench audit_logs
 cargo bench --locked -p gatehouse --bench proxy
 cargo bench --locked -p gatehouse --bench export
+cargo bench --locked -p gatehouse --bench hygiene
 echo "== archive on SQLite"
 cargo bench --locked -p gatehouse --bench archive
 echo "== archive on PostgreSQL"

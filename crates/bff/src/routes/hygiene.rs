@@ -11,6 +11,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::proxy;
@@ -152,12 +153,20 @@ async fn read_report(state: &AppState, rules: &Rules, out: &Sender) -> Result<()
     }
     send(Line::Organization { findings }).await?;
     let mut read = 0;
-    for project in &org.projects {
+    let projects = hygiene::read_projects(
+        &state.upstream,
+        rules,
+        &org.projects,
+        &org.users,
+        hygiene::PROJECTS_AT_ONCE,
+    );
+    futures_util::pin_mut!(projects);
+    while let Some((project, result)) = projects.next().await {
         let project_ref = hygiene::ProjectRef {
             id: project.id.clone(),
             name: project.name.clone().unwrap_or_else(|| project.id.clone()),
         };
-        match hygiene::read_project(&state.upstream, rules, project, &org.users).await {
+        match result {
             Ok(findings) => {
                 read += 1;
                 send(Line::Project {
@@ -193,8 +202,16 @@ async fn report_csv(
     let org = hygiene::read_org(&state.upstream).await?;
     let mut findings = hygiene::read_admin_keys(&state.upstream, &rules).await?;
     findings.extend(hygiene::read_invites(&state.upstream, &rules).await?);
-    for project in &org.projects {
-        findings.extend(hygiene::read_project(&state.upstream, &rules, project, &org.users).await?);
+    let projects = hygiene::read_projects(
+        &state.upstream,
+        &rules,
+        &org.projects,
+        &org.users,
+        hygiene::PROJECTS_AT_ONCE,
+    );
+    futures_util::pin_mut!(projects);
+    while let Some((_, result)) = projects.next().await {
+        findings.extend(result?);
     }
     let body = hygiene::to_csv(&findings).map_err(|e| AppError::internal(&e))?;
     let name = format!(
