@@ -259,7 +259,11 @@ pub fn HygienePage() -> impl IntoView {
                 };
                 let outcome = match api::delete_finding(&auth.csrf_token(), &request).await {
                     Ok(()) => Outcome::Done,
-                    Err(ClientError::Api { status: 409, error }) => Outcome::Skipped(error.message),
+                    Err(ClientError::Api { error, .. })
+                        if error.code.as_deref() == Some("changed_since_report") =>
+                    {
+                        Outcome::Skipped(error.message)
+                    }
                     Err(error) => Outcome::Failed(error.to_string()),
                 };
                 if outcome == Outcome::Done {
