@@ -166,6 +166,7 @@ pub fn HygienePage() -> impl IntoView {
             .unwrap_or(DEFAULT_DAYS)
     });
     let findings = RwSignal::new(Vec::<Finding>::new());
+    let selected = RwSignal::new(BTreeSet::<String>::new());
     let progress = RwSignal::new(Progress::default());
     let generation = RwSignal::new(0_u32);
     // Which read is current: a read that is no longer current (read again, or the page left)
@@ -177,6 +178,7 @@ pub fn HygienePage() -> impl IntoView {
         let mine = current.get_untracked() + 1;
         current.set(mine);
         findings.set(Vec::new());
+        selected.set(BTreeSet::new());
         progress.set(Progress::default());
         leptos::task::spawn_local(async move {
             let result = api::hygiene_report(days, |line| {
@@ -206,7 +208,6 @@ pub fn HygienePage() -> impl IntoView {
             _ => typed.set(days.get_untracked().to_string()),
         }
     };
-    let selected = RwSignal::new(BTreeSet::<String>::new());
     let confirming = RwSignal::new(false);
     let items = RwSignal::new(Vec::<RunItem>::new());
     let running = RwSignal::new(false);
@@ -319,8 +320,10 @@ pub fn HygienePage() -> impl IntoView {
                 })}
             </Show>
             <FindingsTable findings=findings selected=selected can_write=can_write/>
+            // What the dialog lists is taken once, when it opens: lines still streaming in
+            // neither rebuild it nor change what it says will go.
             {move || confirming.get().then(|| view! {
-                <ConfirmDelete findings=chosen() on_confirm=start on_close=Callback::new(move |()| confirming.set(false))/>
+                <ConfirmDelete findings=untrack(chosen) on_confirm=start on_close=Callback::new(move |()| confirming.set(false))/>
             })}
         </section>
     }

@@ -273,6 +273,7 @@ pub fn OffboardPage() -> impl IntoView {
     });
     let resume = move |_| {
         if let Some(id) = run_id.get_untracked() {
+            finished.set(false);
             drive(id, true);
         }
     };
@@ -352,6 +353,9 @@ pub fn OffboardPage() -> impl IntoView {
                         <button type="button" class="primary" on:click=resume>
                             {move || if stopped.get() { "Resume (try the failed step again)" } else { "Resume" }}
                         </button>
+                    </Show>
+                    <Show when=move || finished.get() && items.with(|i| i.iter().any(|x| matches!(x.outcome, Outcome::Failed(_))))>
+                        <button type="button" class="primary" on:click=resume>"Try the failed steps again"</button>
                     </Show>
                     <Show when=move || finished.get()>
                         <button type="button" on:click=check_again>"Check again"</button>

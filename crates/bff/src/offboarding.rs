@@ -70,7 +70,9 @@ pub struct Plan {
 }
 
 /// Reads the plan for `user_id` from upstream. A person who has already left the
-/// organization still gets a plan: whatever of theirs is left (keys, invites).
+/// organization still gets a plan: whatever keys of theirs are left (their email, and so their
+/// invites, is no longer known). Every id upstream gives is checked against its pattern before
+/// it goes into a delete's path.
 pub async fn plan(
     upstream: &Upstream,
     user_id: &str,
@@ -93,6 +95,7 @@ pub async fn plan(
     let projects: Vec<Project> = upstream.list_all("/organization/projects", &[]).await?;
     let mut steps = Vec::new();
     for project in projects {
+        admin_api::ids::project_id(&project.id)?;
         let base = format!("/organization/projects/{}", project.id);
         let project_ref = ProjectRef {
             id: project.id.clone(),
@@ -103,6 +106,7 @@ pub async fn plan(
             .iter()
             .filter(|k| k.owner.user.as_ref().is_some_and(|u| u.id == user_id))
         {
+            admin_api::ids::api_key_id(&key.id)?;
             steps.push(Step {
                 id: format!("{base}/api_keys/{}", key.id),
                 kind: StepKind::ProjectKey,
@@ -134,6 +138,7 @@ pub async fn plan(
         .list_all("/organization/admin_api_keys", &[])
         .await?;
     for key in admin_keys.iter().filter(|k| k.owner.id == user_id) {
+        admin_api::ids::admin_key_id(&key.id)?;
         let name = key
             .name
             .clone()
@@ -168,6 +173,7 @@ pub async fn plan(
             .iter()
             .filter(|i| i.status == "pending" && i.email.eq_ignore_ascii_case(email))
         {
+            admin_api::ids::invite_id(&invite.id)?;
             steps.push(Step {
                 id: format!("/organization/invites/{}", invite.id),
                 kind: StepKind::Invite,

@@ -249,22 +249,22 @@ async fn the_last_owner_cannot_be_offboarded() {
 }
 
 /// An owner's offboarding where the organization step fails: between the start and that
-/// step, every other owner is made a reader, so upstream refuses to remove the last owner.
+/// step, every other owner is made a reader, so removing them would leave no owner.
 async fn failing_halfway(
     on_failure: &str,
 ) -> (Harness, (String, String), String, String, Vec<String>) {
     let harness = Harness::new().await;
     let owner = harness.owner().await;
-    let (target, others) = harness.sandbox.read(|org| {
-        let owners: Vec<String> = org
-            .users()
+    // The seeded leaver (who has an invite, the step after the organization's), made an owner.
+    let target = leaver(&harness);
+    let others: Vec<String> = harness.sandbox.read(|org| {
+        org.users()
             .iter()
             .filter(|u| u.role.as_deref() == Some("owner"))
             .map(|u| u.id.clone())
-            .collect();
-        // Not the first: it owns the portal's admin key.
-        (owners[1].clone(), [&owners[..1], &owners[2..]].concat())
+            .collect()
     });
+    set_role(&harness, &owner, &target, "owner").await;
     let plan = plan(&harness, &owner.0, &target).await;
     let steps: Vec<String> = plan["steps"]
         .as_array()
@@ -368,8 +368,8 @@ async fn a_failed_step_stops_the_run_and_resume_repeats_nothing_done() {
         .count();
     assert_eq!(
         writes_after - writes_before,
-        1,
-        "only the failed step was sent again (the owner has no invites)"
+        2,
+        "the failed step and the invite after it were sent; nothing done before was sent again"
     );
     assert!(
         harness
@@ -434,4 +434,47 @@ async fn auditors_see_the_plan_and_cannot_run_it() {
     )
     .await;
     forged.assert_error(StatusCode::CONFLICT, Some("plan_changed"));
+}
+
+#[tokio::test]
+async fn two_calls_at_once_run_one_step_once() {
+    let sandbox = common::small_sandbox(common::CANARY_KEY)
+        .with_faults("latency=150ms".parse().expect("faults"));
+    let harness = Harness::around(sandbox, gatehouse::upstream::Policy::default()).await;
+    let owner = harness.owner().await;
+    let user = leaver(&harness);
+    let plan = plan(&harness, &owner.0, &user).await;
+    let started = start(&harness, &owner, &user, json!({ "steps": step_ids(&plan) })).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.text);
+    let id = started.json()["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/offboardings/{id}/next");
+    let call = || harness.send("POST", &path, Some(&owner.0), Some(&owner.1), Some("{}"));
+    let (first, second) = tokio::join!(call(), call());
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} / {}",
+        first.text,
+        second.text
+    );
+    let busy = if first.status == StatusCode::CONFLICT {
+        &first
+    } else {
+        &second
+    };
+    busy.assert_error(StatusCode::CONFLICT, Some("step_under_way"));
+    let run = harness
+        .get(&format!("/api/offboardings/{id}"), &owner.0)
+        .await
+        .json();
+    let done = states(&run).iter().filter(|(_, s)| s == "done").count();
+    assert_eq!(done, 1, "one step ran, once: {run}");
+    let rows = harness
+        .journal
+        .rows_about("/api/offboardings", &id)
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 2, "the plan and one step's result");
 }

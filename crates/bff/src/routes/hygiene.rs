@@ -117,7 +117,9 @@ async fn report(
 type Sender = tokio::sync::mpsc::Sender<Line>;
 
 /// A report's turn, or 429 when [`crate::REPORTS_AT_ONCE`] are being read already.
-fn report_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+pub(super) fn report_permit(
+    state: &AppState,
+) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
     state.reports.clone().try_acquire_owned().map_err(|_| {
         AppError::too_many(
             "Key-hygiene reports are being read already; each takes many calls to OpenAI. Try again in a few seconds.",

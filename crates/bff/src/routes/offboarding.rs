@@ -29,6 +29,8 @@ async fn plan(
     State(state): State<AppState>,
     Path(user_id): Path<String>,
 ) -> Result<Json<offboarding::Plan>, AppError> {
+    // A plan reads as much as a key-hygiene report, so it takes a turn of theirs.
+    let _permit = super::hygiene::report_permit(&state)?;
     let portal_keys = state.upstream.own_key_ids().await?;
     Ok(Json(
         offboarding::plan(&state.upstream, &user_id, &portal_keys).await?,
@@ -211,7 +213,9 @@ async fn next(
         serde_json::from_slice(&body)
             .map_err(|e| invalid(&format!("The request could not be read: {e}."), "resume"))?
     };
-    let run = load(journal, &id).await?;
+    admin_api::ids::check(&id, &["off_"], "id")?;
+    // Claimed before the run is read: a second call never works from a view of it that the
+    // first is about to change.
     let inserted = under_way()
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -224,6 +228,7 @@ async fn next(
         ));
     }
     let _claimed = Claimed(id.clone());
+    let run = load(journal, &id).await?;
     let index = match run.next(request.resume) {
         Next::Run(index) => index,
         Next::Stopped(_) => {
@@ -244,8 +249,15 @@ async fn next(
         }
     };
     let step = run.steps[index].step.clone();
-    let (state_of_step, message, status) =
-        match proxy::write(&state, &caller, Method::DELETE, &step.id, None).await {
+    let refusal = refusal_now(&state, &step).await?;
+    let sent = match refusal {
+        Some(message) => Err(message),
+        None => Ok(proxy::write(&state, &caller, Method::DELETE, &step.id, None).await),
+    };
+    let (state_of_step, message, status) = match sent {
+        // Checked again now, not only when the run started: nothing was sent.
+        Err(message) => (StepState::Failed, Some(message), None),
+        Ok(sent) => match sent {
             Ok(response) if response.status().is_success() => {
                 (StepState::Done, None, Some(response.status().as_u16()))
             }
@@ -265,7 +277,8 @@ async fn next(
                 Some(error.error.message.clone()),
                 Some(error.status.as_u16()),
             ),
-        };
+        },
+    };
     let result = offboarding::StepResult {
         step: step.id.clone(),
         state: state_of_step,
@@ -291,6 +304,37 @@ async fn next(
         finished: run.finished(),
         run,
     }))
+}
+
+/// Why `step` must not run now, if it must not: the organization's last owner is never
+/// removed, and the portal's own admin key never deleted (a key rotated since the run began
+/// may have become it). Checked at the moment the step runs.
+async fn refusal_now(
+    state: &AppState,
+    step: &offboarding::Step,
+) -> Result<Option<String>, AppError> {
+    match step.kind {
+        offboarding::StepKind::OrganizationMembership => {
+            let users: Vec<admin_api::users::User> =
+                state.upstream.list_all("/organization/users", &[]).await?;
+            let owner = |u: &admin_api::users::User| u.role.as_deref() == Some("owner");
+            let leaving = step.id.rsplit('/').next().unwrap_or_default();
+            let others = users.iter().filter(|u| owner(u) && u.id != leaving).count();
+            let is_owner = users.iter().any(|u| u.id == leaving && owner(u));
+            Ok((is_owner && others == 0).then(|| {
+                "They are now the organization's last owner: make someone else an owner, then resume."
+                    .to_owned()
+            }))
+        }
+        offboarding::StepKind::AdminKey => {
+            let key = step.id.rsplit('/').next().unwrap_or_default();
+            let own = state.upstream.own_key_ids().await?;
+            Ok(own.iter().any(|k| k == key).then(|| {
+                "Gatehouse itself now runs on this admin key; give it another key first.".to_owned()
+            }))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Upstream's words from an error answer the proxy passed on.
