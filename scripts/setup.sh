@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs, skipping whatever is already there:
 # the wasm32 target, rustfmt and clippy, trunk 0.21.14, wasm-bindgen-cli at the version pinned in
-# Cargo.lock, Debian's chromium, chromium-driver, binaryen, nginx-light and (if missing) Node, and the
+# Cargo.lock, Debian's chromium, chromium-driver, binaryen, brotli, nginx-light and (if missing) Node, and the
 # official OpenAI Node SDK pinned in tests/sdk/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +47,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
+# Release builds are precompressed with Brotli (scripts/precompress.sh).
+command -v brotli >/dev/null || missing+=(brotli)
 # The replicas' end-to-end test runs behind a real nginx (PostgreSQL: scripts/postgres.sh).
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 # The official OpenAI Node SDK's test (tests/sdk) runs on Node.

@@ -2,6 +2,7 @@
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};
+use tower_http::compression::Predicate;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -59,6 +60,23 @@ pub fn stack(router: Router, state: &AppState) -> Router {
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
         ));
     }
+    // JSON and CSV answers are compressed for browsers that take Brotli or gzip, except those
+    // that may carry a secret (see `security::may_compress`) and NDJSON streams, whose lines
+    // must reach the page as they are written (an encoder would hold them back).
+    let compress = tower_http::compression::CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .quality(tower_http::CompressionLevel::Precise(5))
+        .compress_when(
+            tower_http::compression::predicate::DefaultPredicate::new().and(
+                tower_http::compression::predicate::NotForContentType::const_new(
+                    "application/x-ndjson",
+                ),
+            ),
+        );
+    let router = router.layer(compress).layer(axum::middleware::from_fn(
+        crate::security::keep_secrets_uncompressed,
+    ));
     let router = headers.into_iter().fold(router, |router, (name, value)| {
         router.layer(SetResponseHeaderLayer::overriding(name, value))
     });

@@ -5,14 +5,72 @@
 
 use std::path::Path;
 
-use axum::http::HeaderValue;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower_http::services::{ServeDir, ServeFile};
 
-/// The built app, with unknown paths falling back to `index.html` so client routes load.
-pub fn static_files(dir: &Path) -> ServeDir<ServeFile> {
-    ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))
+/// The built app, with unknown paths falling back to `index.html` so client routes load. Each
+/// file goes out as its Brotli or gzip copy when the browser takes one and the build made it
+/// (`scripts/precompress.sh`), with `Vary: Accept-Encoding`; files whose names carry trunk's
+/// content hash are cached for a year, everything else (`index.html`) is revalidated.
+pub fn static_files(dir: &Path) -> axum::Router {
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(dir.join("index.html"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    axum::Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(cache_headers))
+}
+
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let hashed = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let policy = match hashed && response.status().is_success() {
+        true => "public, max-age=31536000, immutable",
+        false => "no-cache",
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
+/// Whether the file's name carries trunk's content hash (`name-<16 hex>.ext` or
+/// `name-<16 hex>_bg.wasm`): its content never changes under that name.
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.match_indices('-').any(|(at, _)| {
+        let rest = &name[at + 1..];
+        rest.len() > 16
+            && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
+            && matches!(rest.as_bytes()[16], b'.' | b'_')
+    })
+}
+
+/// Whether an answer to this request may be compressed. Answers that carry a secret (the
+/// session's CSRF token, a new key's or token's one-time value) are never compressed: next to
+/// input reflected from the request, compressed length leaks the secret (BREACH). Every such
+/// answer is to a write or to `/api/session`; other reads are compressed.
+pub fn may_compress(method: &Method, path: &str) -> bool {
+    *method == Method::GET && path != "/api/session"
+}
+
+/// Drops `Accept-Encoding` from requests whose answers must not be compressed, so the
+/// compression layer inside leaves them alone.
+pub async fn keep_secrets_uncompressed(mut request: Request, next: Next) -> Response {
+    if !may_compress(request.method(), request.uri().path()) {
+        request.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    next.run(request).await
 }
 
 /// The Content-Security-Policy for the app in `static_dir` (or for an API-only server).
@@ -50,6 +108,34 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
         }
         after.split_once("</script>").map(|(body, _)| body)
     })
+}
+
+#[cfg(test)]
+mod compression_tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_are_told_from_the_rest() {
+        assert!(is_hashed("/gatehouse-app-9b909a3ba178652f_bg.wasm"));
+        assert!(is_hashed("/gatehouse-app-9b909a3ba178652f.js"));
+        assert!(is_hashed("/main-4be811bae308371d.css"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/users"));
+        assert!(!is_hashed("/projects/proj_abc-def"));
+        assert!(!is_hashed("/main-4be811bae30837zz.css"));
+    }
+
+    #[test]
+    fn secrets_and_writes_are_never_compressed() {
+        assert!(may_compress(&Method::GET, "/api/v1/organization/users"));
+        assert!(!may_compress(&Method::GET, "/api/session"));
+        assert!(!may_compress(&Method::POST, "/api/session"));
+        assert!(!may_compress(
+            &Method::POST,
+            "/api/v1/organization/admin_api_keys"
+        ));
+        assert!(!may_compress(&Method::POST, "/api/tokens"));
+    }
 }
 
 #[cfg(test)]
