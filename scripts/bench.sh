@@ -12,6 +12,9 @@ cargo bench --locked -p sandbox --bench audit_logs
 cargo bench --locked -p gatehouse --bench proxy
 cargo bench --locked -p gatehouse --bench export
 cargo bench --locked -p gatehouse --bench hygiene
+echo "== what a browser downloads (the release build)"
+trunk build --release
+cargo bench --locked -p gatehouse --bench wire
 echo "== archive on SQLite"
 cargo bench --locked -p gatehouse --bench archive
 echo "== archive on PostgreSQL"
