@@ -63,6 +63,9 @@ impl SessionInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct Meta {
     pub demo: bool,
+    /// Whether the browser holds a live session (then `/api/session` says whose).
+    #[serde(default)]
+    pub signed_in: bool,
 }
 
 #[derive(Serialize)]

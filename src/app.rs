@@ -43,7 +43,11 @@ pub fn App() -> impl IntoView {
     provide_context(crate::format::ZoneChoice::load());
     crate::components::theme_restore();
     leptos::task::spawn_local(async move {
-        session.set(api::current_session().await.ok());
+        // Asked only when there is one: a signed-out visit's 401 would be a console error.
+        let signed_in = api::meta().await.map_or(true, |m| m.signed_in);
+        if signed_in {
+            session.set(api::current_session().await.ok());
+        }
         checked.set(true);
     });
     view! {

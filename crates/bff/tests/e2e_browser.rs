@@ -92,7 +92,9 @@ async fn browser(webdriver: &str) -> Client {
                 "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--disable-sync", "--window-size=1280,900"
             ]
-        }
+        },
+        // Console messages (errors, failed loads, CSP violations), read by `console_errors`.
+        "goog:loggingPrefs": { "browser": "ALL" }
     });
     let serde_json::Value::Object(capabilities) = capabilities else {
         unreachable!("a JSON object literal")
@@ -2118,5 +2120,96 @@ async fn an_auditor_reads_key_hygiene_and_cannot_delete_or_offboard() {
         .await
         .expect("plan controls");
     assert_eq!(live, json!([0, 0]), "a plan to read, nothing to run");
+    client.close().await.expect("close the browser");
+}
+
+/// chromedriver's log of the browser console since it was last read.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_owned()),
+        )
+    }
+}
+
+/// The console's errors since the last call (failed loads and CSP violations included).
+async fn console_errors(client: &Client) -> Vec<String> {
+    let log = client
+        .issue_cmd(BrowserLog)
+        .await
+        .expect("the browser's log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Signed out and signed in, no page logs a console error or a CSP violation.
+#[tokio::test]
+#[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
+async fn no_page_logs_a_console_error() {
+    let dist = dist();
+    let (_portal, url) = start_portal(&dist);
+    let (_driver, webdriver) = start_chromedriver();
+    let client = browser(&webdriver).await;
+    client.goto(&format!("{url}/users")).await.expect("open");
+    wait_until(
+        &client,
+        "the sign-in form",
+        "document.querySelector('#username')",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        console_errors(&client).await,
+        Vec::<String>::new(),
+        "signed out"
+    );
+    sign_in(&client, "demo-owner", "demo-owner").await;
+    let project = run_async(
+        &client,
+        "return (await (await fetch('/api/v1/organization/projects?limit=2')).json()).data[1].id;",
+    )
+    .await;
+    let project = project.as_str().expect("a project").to_owned();
+    for (page, shown) in [
+        ("/users".to_owned(), "tbody tr"),
+        ("/invites".into(), "tbody tr"),
+        ("/projects".into(), "tbody tr"),
+        (format!("/projects/{project}/members"), "tbody tr"),
+        (format!("/projects/{project}/api-keys"), "tbody tr"),
+        ("/admin-keys".into(), "tbody tr"),
+        ("/hygiene".into(), "tbody tr"),
+        ("/audit-log".into(), "li.event"),
+        ("/journal".into(), "main h1"),
+        ("/tokens".into(), "main h1"),
+    ] {
+        show(
+            &client,
+            &format!("{url}{page}"),
+            &format!("document.querySelector('{shown}')"),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            console_errors(&client).await,
+            Vec::<String>::new(),
+            "{page}"
+        );
+    }
     client.close().await.expect("close the browser");
 }

@@ -140,3 +140,18 @@ async fn a_malformed_sign_in_is_a_400_naming_the_field() {
     answer.assert_error(StatusCode::BAD_REQUEST, None);
     assert_eq!(answer.json()["error"]["param"], "role");
 }
+
+#[tokio::test]
+async fn meta_says_whether_the_browser_is_signed_in_without_a_401() {
+    let harness = Harness::new().await;
+    let signed_out = harness.send("GET", "/api/meta", None, None, None).await;
+    assert_eq!(signed_out.status, StatusCode::OK);
+    assert_eq!(signed_out.json()["signed_in"], false);
+    let stale = harness.get("/api/meta", "not-a-session").await;
+    assert_eq!(stale.status, StatusCode::OK);
+    assert_eq!(stale.json()["signed_in"], false);
+    let (cookie, csrf) = harness.owner().await;
+    let signed_in = harness.get("/api/meta", &cookie).await;
+    assert_eq!(signed_in.json()["signed_in"], true);
+    assert!(!signed_in.text.contains(&csrf), "meta carries no secret");
+}

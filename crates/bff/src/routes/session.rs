@@ -157,9 +157,20 @@ fn set_cookie(response: &mut Response, cookie: &Cookie<'_>) -> Result<(), AppErr
 #[derive(Serialize)]
 pub struct Meta {
     demo: bool,
+    /// Whether this request carries a live session: the app asks `/api/session` only then, so
+    /// a signed-out visit meets no 401 (which the browser would log as a failed load).
+    signed_in: bool,
 }
 
 /// `GET /api/meta`.
-pub async fn meta(State(state): State<AppState>) -> Json<Meta> {
-    Json(Meta { demo: state.demo })
+pub async fn meta(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> Json<Meta> {
+    let signed_in = guard::current(&state, &headers, client).await.is_ok();
+    Json(Meta {
+        demo: state.demo,
+        signed_in,
+    })
 }
