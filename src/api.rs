@@ -127,17 +127,24 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
     send(Request::get(&format!("/api/v1{path}"))).await
 }
 
-/// `POST /api/v1{path}` with a JSON body (or none), as the signed-in owner.
-pub async fn post<T: DeserializeOwned>(
+/// `POST /api/v1{path}` without a body (an archive, a simulated acceptance), as the signed-in
+/// owner.
+pub async fn post<T: DeserializeOwned>(csrf_token: &str, path: &str) -> Result<T, ClientError> {
+    send(Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token)).await
+}
+
+/// `POST /api/v1{path}` with `body` encoded as JSON, as the signed-in owner. A body that
+/// cannot be encoded is an error here, never a `null` sent upstream.
+pub async fn post_json<T: DeserializeOwned, B: Serialize>(
     csrf_token: &str,
     path: &str,
-    body: Option<&serde_json::Value>,
+    body: &B,
 ) -> Result<T, ClientError> {
-    let request = Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token);
-    match body {
-        Some(body) => send_json(request, body).await,
-        None => send(request).await,
-    }
+    send_json(
+        Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token),
+        body,
+    )
+    .await
 }
 
 /// `DELETE /api/v1{path}`, as the signed-in owner.

@@ -178,11 +178,14 @@ fn CreateAdminKey(on_created: Callback<()>) -> impl IntoView {
             return;
         }
         let csrf = auth.csrf_token();
-        let body = serde_json::to_value(&body).unwrap_or_default();
         write.run(
             async move {
-                api::post::<AdminApiKeyCreated>(&csrf, "/organization/admin_api_keys", Some(&body))
-                    .await
+                api::post_json::<AdminApiKeyCreated, _>(
+                    &csrf,
+                    "/organization/admin_api_keys",
+                    &body,
+                )
+                .await
             },
             move |created: AdminApiKeyCreated| {
                 // Shown by the shell, so it survives the person leaving this page meanwhile;

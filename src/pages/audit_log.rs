@@ -155,7 +155,7 @@ impl Filters {
         let lte = if custom { self.to } else { None };
         ListAuditLogsQuery {
             paging: Paging {
-                limit: Some(100),
+                limit: Some(admin_api::query::LIMIT_MAX),
                 after,
             },
             effective_at: EffectiveAt {
@@ -501,7 +501,7 @@ fn live_tail(
         };
         let first_seen = first.clone();
         query.before = Some(first);
-        query.paging.limit = Some(100);
+        query.paging.limit = Some(admin_api::query::LIMIT_MAX);
         leptos::task::spawn_local(async move {
             let newer = if from_archive {
                 api::list_archived(&query, &filters.archive_filters())

@@ -51,7 +51,7 @@ pub fn InvitesPage() -> impl IntoView {
         let csrf = auth.csrf_token();
         let path = format!("/sandbox/invites/{}/accept", invite.id);
         accept_write.run(
-            async move { api::post::<Invite>(&csrf, &path, None).await },
+            async move { api::post::<Invite>(&csrf, &path).await },
             move |accepted| {
                 listing.reload();
                 toasts.push(Toast {
@@ -245,9 +245,9 @@ pub fn InviteForm(
             return;
         }
         let csrf = auth.csrf_token();
-        let body = serde_json::to_value(&request).unwrap_or_default();
+        let body = request;
         write.run(
-            async move { api::post::<Invite>(&csrf, "/organization/invites", Some(&body)).await },
+            async move { api::post_json::<Invite, _>(&csrf, "/organization/invites", &body).await },
             move |invite| {
                 email.set(String::new());
                 chosen.set(Vec::new());

@@ -4,6 +4,7 @@
 
 use admin_api::ListPage;
 use admin_api::projects::Project;
+use admin_api::query::LIMIT_MAX;
 use admin_api::users::User;
 use leptos::prelude::*;
 
@@ -13,9 +14,10 @@ use crate::api;
 pub fn projects() -> Signal<Option<Vec<Project>>> {
     let list = RwSignal::new(None);
     leptos::task::spawn_local(async move {
-        let page =
-            api::get::<ListPage<Project>>("/organization/projects?limit=100&include_archived=true")
-                .await;
+        let page = api::get::<ListPage<Project>>(&format!(
+            "/organization/projects?limit={LIMIT_MAX}&include_archived=true"
+        ))
+        .await;
         list.set(Some(page.map(|p| p.data).unwrap_or_default()));
     });
     list.into()
@@ -25,7 +27,8 @@ pub fn projects() -> Signal<Option<Vec<Project>>> {
 pub fn users() -> Signal<Option<Vec<User>>> {
     let list = RwSignal::new(None);
     leptos::task::spawn_local(async move {
-        let page = api::get::<ListPage<User>>("/organization/users?limit=100").await;
+        let page =
+            api::get::<ListPage<User>>(&format!("/organization/users?limit={LIMIT_MAX}")).await;
         list.set(Some(page.map(|p| p.data).unwrap_or_default()));
     });
     list.into()

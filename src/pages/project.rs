@@ -148,9 +148,8 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
                 return;
             }
             let (csrf, path) = (auth.csrf_token(), base.clone());
-            let body = serde_json::to_value(&body).unwrap_or_default();
             add_write.run(
-                async move { api::post::<ProjectUser>(&csrf, &path, Some(&body)).await },
+                async move { api::post_json::<ProjectUser, _>(&csrf, &path, &body).await },
                 move |member| {
                     user_id.set(String::new());
                     listing.reload();
@@ -182,12 +181,11 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
                 "owner"
             };
             let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", member.id));
-            let body =
-                serde_json::to_value(ProjectUserUpdate { role: role.into() }).unwrap_or_default();
+            let body = ProjectUserUpdate { role: role.into() };
             change_write
                 .about(audit_link("resource_id", &member.id))
                 .run(
-                    async move { api::post::<ProjectUser>(&csrf, &path, Some(&body)).await },
+                    async move { api::post_json::<ProjectUser, _>(&csrf, &path, &body).await },
                     move |updated| {
                         to_change.set(None);
                         listing.reload();
@@ -343,9 +341,8 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 return;
             }
             let (csrf, path) = (auth.csrf_token(), base.clone());
-            let body = serde_json::to_value(&body).unwrap_or_default();
             create_write.run(
-                async move { api::post::<ServiceAccountCreated>(&csrf, &path, Some(&body)).await },
+                async move { api::post_json::<ServiceAccountCreated, _>(&csrf, &path, &body).await },
                 move |created| {
                     name.set(String::new());
                     listing.reload();
@@ -382,11 +379,10 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 return;
             }
             let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", account.id));
-            let body = serde_json::to_value(&body).unwrap_or_default();
             rename_write
                 .about(audit_link("resource_id", &account.id))
                 .run(
-                    async move { api::post::<ServiceAccount>(&csrf, &path, Some(&body)).await },
+                    async move { api::post_json::<ServiceAccount, _>(&csrf, &path, &body).await },
                     move |renamed| {
                         to_rename.set(None);
                         listing.reload();
@@ -700,9 +696,9 @@ fn RateLimitRow(limit: ProjectRateLimit, base: String, can_write: bool) -> impl 
                 auth.csrf_token(),
                 format!("{base}/{}", current.with_untracked(|l| l.id.clone())),
             );
-            let body = serde_json::to_value(&update).unwrap_or_default();
+            let body = update;
             write.run(
-                async move { api::post::<ProjectRateLimit>(&csrf, &path, Some(&body)).await },
+                async move { api::post_json::<ProjectRateLimit, _>(&csrf, &path, &body).await },
                 move |saved| {
                     toasts.push(Toast {
                         message: format!("Rate limits of {} saved.", saved.model),

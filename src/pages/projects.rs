@@ -100,11 +100,10 @@ pub fn ProjectsPage() -> impl IntoView {
             auth.csrf_token(),
             format!("/organization/projects/{}", project.id),
         );
-        let body = serde_json::to_value(&body).unwrap_or_default();
         rename_write
             .about(audit_link("project_id", &project.id))
             .run(
-                async move { api::post::<Project>(&csrf, &path, Some(&body)).await },
+                async move { api::post_json::<Project, _>(&csrf, &path, &body).await },
                 move |renamed| {
                     to_rename.set(None);
                     listing.reload();
@@ -130,7 +129,7 @@ pub fn ProjectsPage() -> impl IntoView {
         archive_write
             .about(audit_link("project_id", &project.id))
             .run(
-                async move { api::post::<Project>(&csrf, &path, None).await },
+                async move { api::post::<Project>(&csrf, &path).await },
                 move |archived| {
                     to_archive.set(None);
                     listing.reload();
@@ -258,9 +257,8 @@ fn CreateProject(
             return;
         }
         let csrf = auth.csrf_token();
-        let body = serde_json::to_value(&body).unwrap_or_default();
         write.run(
-            async move { api::post::<Project>(&csrf, "/organization/projects", Some(&body)).await },
+            async move { api::post_json::<Project, _>(&csrf, "/organization/projects", &body).await },
             move |project| {
                 name.set(String::new());
                 on_created.try_run(project);
@@ -353,7 +351,7 @@ async fn each_project_page(
 ) -> Result<(), ClientError> {
     let mut after: Option<String> = None;
     loop {
-        let mut pairs = vec![("limit", "100".to_owned())];
+        let mut pairs = vec![("limit", admin_api::query::LIMIT_MAX.to_string())];
         if archived {
             pairs.push(("include_archived", "true".into()));
         }

@@ -211,3 +211,24 @@ async fn json_is_compressed_unless_it_may_carry_a_secret() {
     assert!(headers.get("content-encoding").is_none());
     assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok());
 }
+
+#[tokio::test]
+async fn a_compressed_export_streams_to_its_end() {
+    let harness = Harness::new().await;
+    let (cookie, _) = harness.auditor().await;
+    let session = format!("{}={cookie}", gatehouse::SESSION_COOKIE);
+    let (status, headers, body) = get_raw(
+        &harness,
+        "/api/audit_logs/export?format=csv",
+        &[("cookie", &session), ("accept-encoding", "br")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-encoding"], "br");
+    let csv = String::from_utf8(decode(&body, "br")).expect("utf-8");
+    assert!(csv.lines().count() > 10, "{csv}");
+    assert!(
+        csv.starts_with("id,") || csv.lines().next().is_some_and(|l| l.contains("type")),
+        "{csv}"
+    );
+}

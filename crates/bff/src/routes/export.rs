@@ -213,7 +213,8 @@ async fn export_audit_logs(
         walk: Some(Walk::Page(Box::new(first), Some(header_line))),
         export,
     };
-    let stream = futures_util::stream::unfold(run, Run::next_chunk);
+    // Fused: a compressing body may poll once more after the end, which `unfold` forbids.
+    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(run, Run::next_chunk));
     let filename = format!("attachment; filename=\"audit-log.{extension}\"");
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();

@@ -97,6 +97,7 @@ async fn report(
         // A closed channel means the browser left: stop reading.
         let _closed = read_report(&state, &rules, &sender).await;
     });
+    // Fused, as every streamed body here: nothing may poll `unfold` after its end.
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
         let line = receiver.recv().await?;
         let mut bytes = serde_json::to_vec(&line).unwrap_or_default();
@@ -105,7 +106,8 @@ async fn report(
             Ok::<_, std::convert::Infallible>(Bytes::from(bytes)),
             receiver,
         ))
-    });
+    })
+    .fuse();
     let mut response = Body::from_stream(stream).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
