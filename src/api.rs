@@ -74,6 +74,22 @@ struct Credentials<'a> {
     password: &'a str,
 }
 
+thread_local! {
+    /// The session's CSRF token, which every write carries: set when the session is known
+    /// (see [`set_csrf_token`]), so no page handles it.
+    static CSRF_TOKEN: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Remembers the signed-in session's CSRF token for every write ("" when signed out: the BFF
+/// then answers 401).
+pub fn set_csrf_token(token: &str) {
+    CSRF_TOKEN.with(|t| token.clone_into(&mut t.borrow_mut()));
+}
+
+fn csrf_token() -> String {
+    CSRF_TOKEN.with(|t| t.borrow().clone())
+}
+
 /// `GET /api/meta`.
 pub async fn meta() -> Result<Meta, ClientError> {
     send(Request::get("/api/meta")).await
@@ -94,9 +110,9 @@ pub async fn sign_in(username: &str, password: &str) -> Result<SessionInfo, Clie
 }
 
 /// `DELETE /api/session`.
-pub async fn sign_out(csrf_token: &str) -> Result<(), ClientError> {
+pub async fn sign_out() -> Result<(), ClientError> {
     let response = dispatch(
-        Request::delete("/api/session").header("X-CSRF-Token", csrf_token),
+        Request::delete("/api/session").header("X-CSRF-Token", &csrf_token()),
         None,
     )
     .await?;
@@ -104,22 +120,18 @@ pub async fn sign_out(csrf_token: &str) -> Result<(), ClientError> {
 }
 
 /// `POST /api/v1/organization/users/{id}`: change the user's role.
-pub async fn update_user_role(
-    csrf_token: &str,
-    user_id: &str,
-    role: UserRole,
-) -> Result<User, ClientError> {
+pub async fn update_user_role(user_id: &str, role: UserRole) -> Result<User, ClientError> {
     let url = format!("/api/v1/organization/users/{user_id}");
     send_json(
-        Request::post(&url).header("X-CSRF-Token", csrf_token),
+        Request::post(&url).header("X-CSRF-Token", &csrf_token()),
         &UserRoleUpdate { role },
     )
     .await
 }
 
 /// `DELETE /api/v1/organization/users/{id}`.
-pub async fn delete_user(csrf_token: &str, user_id: &str) -> Result<UserDeleted, ClientError> {
-    delete(csrf_token, &format!("/organization/users/{user_id}")).await
+pub async fn delete_user(user_id: &str) -> Result<UserDeleted, ClientError> {
+    delete(&format!("/organization/users/{user_id}")).await
 }
 
 /// `GET /api/v1{path}`: any allow-listed read (`path` carries its query).
@@ -129,27 +141,26 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
 
 /// `POST /api/v1{path}` without a body (an archive, a simulated acceptance), as the signed-in
 /// owner.
-pub async fn post<T: DeserializeOwned>(csrf_token: &str, path: &str) -> Result<T, ClientError> {
-    send(Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token)).await
+pub async fn post<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
+    send(Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", &csrf_token())).await
 }
 
 /// `POST /api/v1{path}` with `body` encoded as JSON, as the signed-in owner. A body that
 /// cannot be encoded is an error here, never a `null` sent upstream.
 pub async fn post_json<T: DeserializeOwned, B: Serialize>(
-    csrf_token: &str,
     path: &str,
     body: &B,
 ) -> Result<T, ClientError> {
     send_json(
-        Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token),
+        Request::post(&format!("/api/v1{path}")).header("X-CSRF-Token", &csrf_token()),
         body,
     )
     .await
 }
 
 /// `DELETE /api/v1{path}`, as the signed-in owner.
-pub async fn delete<T: DeserializeOwned>(csrf_token: &str, path: &str) -> Result<T, ClientError> {
-    send(Request::delete(&format!("/api/v1{path}")).header("X-CSRF-Token", csrf_token)).await
+pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ClientError> {
+    send(Request::delete(&format!("/api/v1{path}")).header("X-CSRF-Token", &csrf_token())).await
 }
 
 /// The admin keys the portal itself may be using (`GET /api/admin_key_in_use`).
@@ -575,17 +586,17 @@ pub async fn list_tokens() -> Result<TokenList, ClientError> {
 }
 
 /// `POST /api/tokens`.
-pub async fn create_token(csrf_token: &str, token: &NewToken) -> Result<CreatedToken, ClientError> {
+pub async fn create_token(token: &NewToken) -> Result<CreatedToken, ClientError> {
     send_json(
-        Request::post("/api/tokens").header("X-CSRF-Token", csrf_token),
+        Request::post("/api/tokens").header("X-CSRF-Token", &csrf_token()),
         token,
     )
     .await
 }
 
 /// `DELETE /api/tokens/{id}`: revokes it at once, on every replica.
-pub async fn revoke_token(csrf_token: &str, id: &str) -> Result<TokenInfo, ClientError> {
-    send(Request::delete(&format!("/api/tokens/{id}")).header("X-CSRF-Token", csrf_token)).await
+pub async fn revoke_token(id: &str) -> Result<TokenInfo, ClientError> {
+    send(Request::delete(&format!("/api/tokens/{id}")).header("X-CSRF-Token", &csrf_token())).await
 }
 
 /// One finding of the key-hygiene report (`GET /api/hygiene`), as the BFF sends it.
@@ -708,12 +719,9 @@ pub struct FindingDelete<'a> {
 
 /// `POST /api/hygiene/delete`: deletes one finding if it is as the report showed it. A 409
 /// `changed_since_report` means it was left alone.
-pub async fn delete_finding(
-    csrf_token: &str,
-    finding: &FindingDelete<'_>,
-) -> Result<(), ClientError> {
+pub async fn delete_finding(finding: &FindingDelete<'_>) -> Result<(), ClientError> {
     send_json::<serde_json::Value>(
-        Request::post("/api/hygiene/delete").header("X-CSRF-Token", csrf_token),
+        Request::post("/api/hygiene/delete").header("X-CSRF-Token", &csrf_token()),
         finding,
     )
     .await
@@ -801,26 +809,22 @@ struct StartOffboarding<'a> {
 
 /// `POST /api/offboarding/{user_id}`: journals the chosen steps as a new offboarding.
 pub async fn start_offboarding(
-    csrf_token: &str,
     user_id: &str,
     steps: &[String],
     on_failure: &str,
 ) -> Result<OffboardingRun, ClientError> {
     send_json(
-        Request::post(&format!("/api/offboarding/{user_id}")).header("X-CSRF-Token", csrf_token),
+        Request::post(&format!("/api/offboarding/{user_id}")).header("X-CSRF-Token", &csrf_token()),
         &StartOffboarding { steps, on_failure },
     )
     .await
 }
 
 /// `POST /api/offboardings/{id}/next`: runs the next step (`resume` tries failed ones again).
-pub async fn offboarding_next(
-    csrf_token: &str,
-    id: &str,
-    resume: bool,
-) -> Result<Stepped, ClientError> {
+pub async fn offboarding_next(id: &str, resume: bool) -> Result<Stepped, ClientError> {
     send_json(
-        Request::post(&format!("/api/offboardings/{id}/next")).header("X-CSRF-Token", csrf_token),
+        Request::post(&format!("/api/offboardings/{id}/next"))
+            .header("X-CSRF-Token", &csrf_token()),
         &serde_json::json!({ "resume": resume }),
     )
     .await

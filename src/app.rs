@@ -18,13 +18,6 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// The CSRF token every write carries ("" when signed out; the BFF then answers 401).
-    pub fn csrf_token(&self) -> String {
-        self.session
-            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()))
-            .unwrap_or_default()
-    }
-
     /// Whether the signed-in user may change things.
     pub fn can_write(&self) -> Signal<bool> {
         let session = self.session;
@@ -38,6 +31,10 @@ pub fn App() -> impl IntoView {
     let session = RwSignal::new(None::<SessionInfo>);
     let checked = RwSignal::new(false);
     provide_context(Auth { session });
+    // Every write carries the session's CSRF token: the client keeps it, no page passes it.
+    Effect::new(move |_| {
+        session.with(|s| api::set_csrf_token(s.as_ref().map_or("", |s| s.csrf_token.as_str())));
+    });
     provide_context(Toasts::new());
     provide_context(crate::components::SecretSlot::new());
     provide_context(crate::format::ZoneChoice::load());
@@ -108,10 +105,9 @@ fn Shell() -> impl IntoView {
 fn SessionMenu() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let sign_out = Action::new_local(move |(): &()| {
-        let csrf = auth.csrf_token();
         async move {
             // Whatever the server says, the session is over for this tab.
-            let _ = api::sign_out(&csrf).await;
+            let _ = api::sign_out().await;
             auth.session.set(None);
         }
     });

@@ -145,7 +145,6 @@ pub fn AdminKeysTable(
 /// The form for a new admin key: a name and an optional lifetime in days.
 #[component]
 fn CreateAdminKey(on_created: Callback<()>) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
     let secrets = expect_context::<SecretSlot>();
     let name = RwSignal::new(String::new());
@@ -177,15 +176,9 @@ fn CreateAdminKey(on_created: Callback<()>) -> impl IntoView {
             write.refuse(error);
             return;
         }
-        let csrf = auth.csrf_token();
         write.run(
             async move {
-                api::post_json::<AdminApiKeyCreated, _>(
-                    &csrf,
-                    "/organization/admin_api_keys",
-                    &body,
-                )
-                .await
+                api::post_json::<AdminApiKeyCreated, _>("/organization/admin_api_keys", &body).await
             },
             move |created: AdminApiKeyCreated| {
                 // Shown by the shell, so it survives the person leaving this page meanwhile;

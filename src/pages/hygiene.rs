@@ -258,7 +258,7 @@ pub fn HygienePage() -> impl IntoView {
                     version: &finding.version,
                     days,
                 };
-                let outcome = match api::delete_finding(&auth.csrf_token(), &request).await {
+                let outcome = match api::delete_finding(&request).await {
                     Ok(()) => Outcome::Done,
                     Err(ClientError::Api { error, .. })
                         if error.code.as_deref() == Some("changed_since_report") =>

@@ -48,10 +48,9 @@ pub fn InvitesPage() -> impl IntoView {
         move || listing.reload(),
     );
     let accept = Callback::new(move |invite: Invite| {
-        let csrf = auth.csrf_token();
         let path = format!("/sandbox/invites/{}/accept", invite.id);
         accept_write.run(
-            async move { api::post::<Invite>(&csrf, &path).await },
+            async move { api::post::<Invite>(&path).await },
             move |accepted| {
                 listing.reload();
                 toasts.push(Toast {
@@ -209,7 +208,6 @@ pub fn InviteForm(
     /// Called with the new invite.
     on_invited: Callback<Invite>,
 ) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("reader".to_owned());
     let chosen = RwSignal::new(Vec::<ProjectChoice>::new());
@@ -244,10 +242,9 @@ pub fn InviteForm(
             write.refuse(error);
             return;
         }
-        let csrf = auth.csrf_token();
         let body = request;
         write.run(
-            async move { api::post_json::<Invite, _>(&csrf, "/organization/invites", &body).await },
+            async move { api::post_json::<Invite, _>("/organization/invites", &body).await },
             move |invite| {
                 email.set(String::new());
                 chosen.set(Vec::new());

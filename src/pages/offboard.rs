@@ -222,7 +222,7 @@ pub fn OffboardPage() -> impl IntoView {
                         x.outcome = Outcome::Running;
                     }
                 });
-                match api::offboarding_next(&auth.csrf_token(), &id, resume).await {
+                match api::offboarding_next(&id, resume).await {
                     Ok(stepped) => {
                         items.try_set(run_items(&stepped.run.steps));
                         let started = stepped.run.started_at;
@@ -256,13 +256,9 @@ pub fn OffboardPage() -> impl IntoView {
     };
     let start = Callback::new(move |()| {
         let steps: Vec<String> = chosen.get_untracked().into_iter().collect();
-        let (csrf, id, policy) = (
-            auth.csrf_token(),
-            user_id.get_untracked(),
-            on_failure.get_untracked(),
-        );
+        let (id, policy) = (user_id.get_untracked(), on_failure.get_untracked());
         start_write.run(
-            async move { api::start_offboarding(&csrf, &id, &steps, &policy).await },
+            async move { api::start_offboarding(&id, &steps, &policy).await },
             move |run| {
                 confirming.set(false);
                 items.set(run_items(&run.steps));

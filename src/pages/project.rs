@@ -127,7 +127,6 @@ fn here(project_id: &str, tab: &str) -> String {
 /// Members: add an organization user, change a role, remove.
 #[component]
 pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
     let base = format!("/organization/projects/{project_id}/users");
     let (trail, listing) = tab_listing::<ProjectUser>(base.clone());
@@ -147,9 +146,9 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
                 add_write.refuse(error);
                 return;
             }
-            let (csrf, path) = (auth.csrf_token(), base.clone());
+            let path = base.clone();
             add_write.run(
-                async move { api::post_json::<ProjectUser, _>(&csrf, &path, &body).await },
+                async move { api::post_json::<ProjectUser, _>(&path, &body).await },
                 move |member| {
                     user_id.set(String::new());
                     listing.reload();
@@ -180,12 +179,12 @@ pub fn MembersTab(project_id: String, can_write: bool) -> impl IntoView {
             } else {
                 "owner"
             };
-            let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", member.id));
+            let path = format!("{base}/{}", member.id);
             let body = ProjectUserUpdate { role: role.into() };
             change_write
                 .about(audit_link("resource_id", &member.id))
                 .run(
-                    async move { api::post_json::<ProjectUser, _>(&csrf, &path, &body).await },
+                    async move { api::post_json::<ProjectUser, _>(&path, &body).await },
                     move |updated| {
                         to_change.set(None);
                         listing.reload();
@@ -320,7 +319,6 @@ pub fn MembersTable(
 /// Service accounts: create (its key is shown once), rename, delete.
 #[component]
 pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
     let base = format!("/organization/projects/{project_id}/service_accounts");
     let (trail, listing) = tab_listing::<ServiceAccount>(base.clone());
@@ -340,9 +338,9 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 create_write.refuse(error);
                 return;
             }
-            let (csrf, path) = (auth.csrf_token(), base.clone());
+            let path = base.clone();
             create_write.run(
-                async move { api::post_json::<ServiceAccountCreated, _>(&csrf, &path, &body).await },
+                async move { api::post_json::<ServiceAccountCreated, _>(&path, &body).await },
                 move |created| {
                     name.set(String::new());
                     listing.reload();
@@ -378,11 +376,11 @@ pub fn ServiceAccountsTab(project_id: String, can_write: bool) -> impl IntoView 
                 rename_write.refuse(error);
                 return;
             }
-            let (csrf, path) = (auth.csrf_token(), format!("{base}/{}", account.id));
+            let path = format!("{base}/{}", account.id);
             rename_write
                 .about(audit_link("resource_id", &account.id))
                 .run(
-                    async move { api::post_json::<ServiceAccount, _>(&csrf, &path, &body).await },
+                    async move { api::post_json::<ServiceAccount, _>(&path, &body).await },
                     move |renamed| {
                         to_rename.set(None);
                         listing.reload();
@@ -661,7 +659,6 @@ pub fn RateLimitsTable(
 /// One model's limits; "Edit" turns its cells into inputs, "Save" sends only what changed.
 #[component]
 fn RateLimitRow(limit: ProjectRateLimit, base: String, can_write: bool) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
     let current = RwSignal::new(limit);
     let editing = RwSignal::new(false);
@@ -692,13 +689,10 @@ fn RateLimitRow(limit: ProjectRateLimit, base: String, can_write: bool) -> impl 
                     return;
                 }
             };
-            let (csrf, path) = (
-                auth.csrf_token(),
-                format!("{base}/{}", current.with_untracked(|l| l.id.clone())),
-            );
+            let path = format!("{base}/{}", current.with_untracked(|l| l.id.clone()));
             let body = update;
             write.run(
-                async move { api::post_json::<ProjectRateLimit, _>(&csrf, &path, &body).await },
+                async move { api::post_json::<ProjectRateLimit, _>(&path, &body).await },
                 move |saved| {
                     toasts.push(Toast {
                         message: format!("Rate limits of {} saved.", saved.model),

@@ -96,14 +96,11 @@ pub fn ProjectsPage() -> impl IntoView {
             rename_write.refuse(error);
             return;
         }
-        let (csrf, path) = (
-            auth.csrf_token(),
-            format!("/organization/projects/{}", project.id),
-        );
+        let path = format!("/organization/projects/{}", project.id);
         rename_write
             .about(audit_link("project_id", &project.id))
             .run(
-                async move { api::post_json::<Project, _>(&csrf, &path, &body).await },
+                async move { api::post_json::<Project, _>(&path, &body).await },
                 move |renamed| {
                     to_rename.set(None);
                     listing.reload();
@@ -122,14 +119,11 @@ pub fn ProjectsPage() -> impl IntoView {
         let Some(project) = to_archive.get_untracked() else {
             return;
         };
-        let (csrf, path) = (
-            auth.csrf_token(),
-            format!("/organization/projects/{}/archive", project.id),
-        );
+        let path = format!("/organization/projects/{}/archive", project.id);
         archive_write
             .about(audit_link("project_id", &project.id))
             .run(
-                async move { api::post::<Project>(&csrf, &path).await },
+                async move { api::post::<Project>(&path).await },
                 move |archived| {
                     to_archive.set(None);
                     listing.reload();
@@ -244,7 +238,6 @@ fn CreateProject(
     /// Called with the new project.
     on_created: Callback<Project>,
 ) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let name = RwSignal::new(String::new());
     let write = Write::new();
     let submit = move |event: web_sys::SubmitEvent| {
@@ -256,9 +249,8 @@ fn CreateProject(
             write.refuse(error);
             return;
         }
-        let csrf = auth.csrf_token();
         write.run(
-            async move { api::post_json::<Project, _>(&csrf, "/organization/projects", &body).await },
+            async move { api::post_json::<Project, _>("/organization/projects", &body).await },
             move |project| {
                 name.set(String::new());
                 on_created.try_run(project);

@@ -33,19 +33,15 @@ pub fn TokensPage() -> impl IntoView {
         let Some(token) = to_revoke.get_untracked() else {
             return;
         };
-        let csrf = auth.csrf_token();
         let id = token.id.clone();
-        revoke_write.run(
-            async move { api::revoke_token(&csrf, &id).await },
-            move |_| {
-                to_revoke.set(None);
-                toasts.push(Toast {
-                    message: format!("Token {} revoked.", token.name),
-                    audit_link: None,
-                });
-                reload.run(());
-            },
-        );
+        revoke_write.run(async move { api::revoke_token(&id).await }, move |_| {
+            to_revoke.set(None);
+            toasts.push(Toast {
+                message: format!("Token {} revoked.", token.name),
+                audit_link: None,
+            });
+            reload.run(());
+        });
     });
     let is_owner = auth.can_write();
     view! {
@@ -144,7 +140,6 @@ fn CreateToken(
     /// Runs after a token is made.
     on_created: Callback<()>,
 ) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let secrets = expect_context::<SecretSlot>();
     let toasts = expect_context::<Toasts>();
     let name = RwSignal::new(String::new());
@@ -181,9 +176,8 @@ fn CreateToken(
                 .map(str::to_owned)
                 .collect(),
         };
-        let csrf = auth.csrf_token();
         write.run(
-            async move { api::create_token(&csrf, &token).await },
+            async move { api::create_token(&token).await },
             move |created: api::CreatedToken| {
                 toasts.push(Toast {
                     message: format!("Token {} made.", created.token.name),

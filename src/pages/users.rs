@@ -39,12 +39,12 @@ pub fn UsersPage() -> impl IntoView {
     let confirm_delete = RwSignal::new(None::<User>);
 
     let change_role = Action::new_local(move |(user, role): &RoleChange| {
-        let (csrf, id, role) = (auth.csrf_token(), user.id.clone(), *role);
-        async move { api::update_user_role(&csrf, &id, role).await }
+        let (id, role) = (user.id.clone(), *role);
+        async move { api::update_user_role(&id, role).await }
     });
     let remove = Action::new_local(move |user: &User| {
-        let (csrf, id) = (auth.csrf_token(), user.id.clone());
-        async move { api::delete_user(&csrf, &id).await }
+        let id = user.id.clone();
+        async move { api::delete_user(&id).await }
     });
     let users = Listing::<User>::new(move || {
         let query = ListUsersQuery {

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 
 use super::lookups::audit_link;
 use crate::api;
-use crate::app::Auth;
 use crate::components::{Toast, Toasts, Write};
 
 /// Deletes `path_of(item)` for the item the dialog in `subject` is open on. On success the
@@ -24,19 +23,18 @@ pub fn delete_confirmed<T>(
 where
     T: Clone + Send + Sync + 'static,
 {
-    let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
     let after = Arc::new((id_of, done, reload));
     Callback::new(move |()| {
         let Some(item) = subject.get_untracked() else {
             return;
         };
-        let (csrf, path) = (auth.csrf_token(), path_of(&item));
+        let path = path_of(&item);
         let after = Arc::clone(&after);
         write
             .about(audit_link("resource_id", &(after.0)(&item)))
             .run(
-                async move { api::delete::<serde_json::Value>(&csrf, &path).await },
+                async move { api::delete::<serde_json::Value>(&path).await },
                 move |_| {
                     let (id_of, done, reload) = &*after;
                     subject.set(None);
