@@ -671,7 +671,6 @@ pub async fn hygiene_report(
     days: i64,
     on_line: impl Fn(ReportLine) -> bool,
 ) -> Result<(), ClientError> {
-    use js_sys::{Reflect, Uint8Array};
     use wasm_bindgen::JsCast;
     let url = format!("/api/hygiene?days={days}");
     let response = check(dispatch(Request::get(&url), None).await?).await?;
@@ -680,20 +679,10 @@ pub async fn hygiene_report(
         .ok_or_else(|| ClientError::Decode("the report had no body".into()))?;
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut pending: Vec<u8> = Vec::new();
-    loop {
-        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
-            .await
-            .map_err(|_| ClientError::Network("the report broke off".into()))?;
-        if Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            == Some(true)
-        {
-            return Ok(());
-        }
-        let value: Uint8Array = Reflect::get(&chunk, &"value".into())
-            .map_err(|_| ClientError::Decode("an unreadable chunk".into()))?
-            .unchecked_into();
+    while let Some(value) = crate::export::next_chunk(&reader)
+        .await
+        .map_err(|()| ClientError::Network("the report broke off".into()))?
+    {
         pending.extend(value.to_vec());
         while let Some(end) = pending.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = pending.drain(..=end).collect();
@@ -705,6 +694,7 @@ pub async fn hygiene_report(
             }
         }
     }
+    Ok(())
 }
 
 /// What `POST /api/hygiene/delete` takes: a finding as the report showed it.

@@ -15,6 +15,24 @@ pub struct Saved {
     pub export_id: Option<String>,
 }
 
+/// The next chunk of a streamed body, `None` at its end, `Err` if it broke off (or was
+/// aborted). Shared by the export and the key-hygiene report's NDJSON.
+pub(crate) async fn next_chunk(
+    reader: &web_sys::ReadableStreamDefaultReader,
+) -> Result<Option<Uint8Array>, ()> {
+    let result = JsFuture::from(reader.read()).await.map_err(drop)?;
+    if Reflect::get(&result, &"done".into())
+        .ok()
+        .and_then(|d| d.as_bool())
+        == Some(true)
+    {
+        return Ok(None);
+    }
+    Reflect::get(&result, &"value".into())
+        .map(|v| Some(v.unchecked_into()))
+        .map_err(drop)
+}
+
 /// Downloads `url` as `audit-log.<format>`, calling `progress` with the events received so far.
 pub async fn download(
     url: &str,
@@ -47,24 +65,13 @@ pub async fn download(
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let chunks = Array::new();
     let mut lines = 0_usize;
-    loop {
-        let result = JsFuture::from(reader.read()).await.map_err(|_| {
-            if signal.is_some_and(web_sys::AbortSignal::aborted) {
-                "cancelled".to_owned()
-            } else {
-                "the download broke off".to_owned()
-            }
-        })?;
-        if Reflect::get(&result, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            == Some(true)
-        {
-            break;
+    while let Some(value) = next_chunk(&reader).await.map_err(|()| {
+        if signal.is_some_and(web_sys::AbortSignal::aborted) {
+            "cancelled".to_owned()
+        } else {
+            "the download broke off".to_owned()
         }
-        let value: Uint8Array = Reflect::get(&result, &"value".into())
-            .map_err(|_| "unreadable chunk")?
-            .unchecked_into();
+    })? {
         lines += value.to_vec().iter().filter(|b| **b == b'\n').count();
         chunks.push(&value);
         progress(events(format, lines));

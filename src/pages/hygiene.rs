@@ -27,7 +27,6 @@ pub struct Progress {
     /// Projects that could not be read, with upstream's words.
     pub failed: Vec<(String, String)>,
     pub error: Option<String>,
-    pub now: i64,
 }
 
 impl Progress {
@@ -333,7 +332,6 @@ pub fn HygienePage() -> impl IntoView {
 pub fn apply(line: ReportLine, findings: RwSignal<Vec<Finding>>, progress: RwSignal<Progress>) {
     match line {
         ReportLine::Started {
-            now,
             projects,
             archived_projects,
             ..
@@ -341,7 +339,6 @@ pub fn apply(line: ReportLine, findings: RwSignal<Vec<Finding>>, progress: RwSig
             p.started = true;
             p.of = projects;
             p.archived = archived_projects;
-            p.now = now;
         }),
         ReportLine::Organization { findings: found } => findings.update(|f| f.extend(found)),
         ReportLine::Project {

@@ -103,6 +103,16 @@ pub enum Readiness {
     Failing,
 }
 
+/// Upstream's error in an answer with `status`, in its own words (or saying the status, when
+/// the body is not upstream's error shape).
+pub fn error_of(status: StatusCode, bytes: &[u8]) -> admin_api::ApiError {
+    serde_json::from_slice::<admin_api::ErrorResponse>(bytes)
+        .map(|b| b.error)
+        .unwrap_or_else(|_| {
+            admin_api::ApiError::invalid_request(format!("OpenAI answered {status}."), None)
+        })
+}
+
 /// How many pages of 100 [`Upstream::list_all`] reads at most.
 pub const LIST_ALL_PAGES: usize = 100;
 
@@ -241,14 +251,9 @@ impl Upstream {
             .await
             .map_err(|e| AppError::bad_gateway("OpenAI's answer broke off.", &e))?;
         if !status.is_success() {
-            let error = serde_json::from_slice::<admin_api::ErrorResponse>(&bytes)
-                .map(|b| b.error)
-                .unwrap_or_else(|_| {
-                    admin_api::ApiError::invalid_request(format!("OpenAI answered {status}."), None)
-                });
             return Err(AppError {
                 status,
-                error,
+                error: error_of(status, &bytes),
                 retry_after: None,
             });
         }

@@ -65,7 +65,10 @@ enum Line {
 
 fn days_of(raw: Option<&str>) -> Result<i64, AppError> {
     let days = proxy::query(raw, |pairs| pairs.integer("days"))?;
-    let days = days.unwrap_or(hygiene::DEFAULT_DAYS);
+    checked_days(days.unwrap_or(hygiene::DEFAULT_DAYS))
+}
+
+fn checked_days(days: i64) -> Result<i64, AppError> {
     if !(1..=hygiene::MAX_DAYS).contains(&days) {
         return Err(ApiError::invalid_request(
             format!("'days' must be between 1 and {}.", hygiene::MAX_DAYS),
@@ -263,8 +266,7 @@ async fn delete_finding(
             None,
         ))
     })?;
-    let days = days_of(Some(&format!("days={}", request.days)))?;
-    let rules = rules(days);
+    let rules = rules(checked_days(request.days)?);
     let (current, path) = match request.kind {
         Kind::ProjectKey | Kind::ServiceAccount | Kind::ServiceAccountKey => {
             let project_id = request.project_id.as_deref().ok_or_else(|| {

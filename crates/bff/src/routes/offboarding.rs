@@ -343,7 +343,5 @@ async fn error_message(response: axum::response::Response) -> String {
     let bytes = axum::body::to_bytes(response.into_body(), 1024 * 1024)
         .await
         .unwrap_or_default();
-    serde_json::from_slice::<admin_api::ErrorResponse>(&bytes)
-        .map(|b| b.error.message)
-        .unwrap_or_else(|_| format!("OpenAI answered {status}."))
+    crate::upstream::error_of(status, &bytes).message
 }
