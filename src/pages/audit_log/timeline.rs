@@ -16,7 +16,7 @@ use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::audit_log::EventDetails;
+use super::event::EventDetails;
 use crate::api;
 use crate::format::{Zone, day_heading, day_key, time_of_day, zone_name};
 
