@@ -90,6 +90,70 @@ fn csrf_token() -> String {
     CSRF_TOKEN.with(|t| t.borrow().clone())
 }
 
+/// The upstream paths the pages read and write (under `/api/v1`), built in one place. Every id
+/// is encoded as one path segment, so an odd id cannot reach another path.
+pub mod paths {
+    /// One path segment (the browser's encoder: Rust's own would add code to the bundle).
+    fn seg(id: &str) -> String {
+        String::from(js_sys::encode_uri_component(id))
+    }
+
+    pub fn users() -> String {
+        "/organization/users".into()
+    }
+    pub fn user(id: &str) -> String {
+        format!("/organization/users/{}", seg(id))
+    }
+    pub fn invites() -> String {
+        "/organization/invites".into()
+    }
+    pub fn invite(id: &str) -> String {
+        format!("/organization/invites/{}", seg(id))
+    }
+    pub fn admin_keys() -> String {
+        "/organization/admin_api_keys".into()
+    }
+    pub fn admin_key(id: &str) -> String {
+        format!("/organization/admin_api_keys/{}", seg(id))
+    }
+    pub fn audit_logs() -> String {
+        "/organization/audit_logs".into()
+    }
+    pub fn projects() -> String {
+        "/organization/projects".into()
+    }
+    pub fn project(id: &str) -> String {
+        format!("/organization/projects/{}", seg(id))
+    }
+    pub fn project_archive(id: &str) -> String {
+        format!("{}/archive", project(id))
+    }
+    pub fn project_users(project_id: &str) -> String {
+        format!("{}/users", project(project_id))
+    }
+    pub fn project_user(project_id: &str, user_id: &str) -> String {
+        format!("{}/{}", project_users(project_id), seg(user_id))
+    }
+    pub fn service_accounts(project_id: &str) -> String {
+        format!("{}/service_accounts", project(project_id))
+    }
+    pub fn service_account(project_id: &str, id: &str) -> String {
+        format!("{}/{}", service_accounts(project_id), seg(id))
+    }
+    pub fn project_api_keys(project_id: &str) -> String {
+        format!("{}/api_keys", project(project_id))
+    }
+    pub fn project_api_key(project_id: &str, id: &str) -> String {
+        format!("{}/{}", project_api_keys(project_id), seg(id))
+    }
+    pub fn rate_limits(project_id: &str) -> String {
+        format!("{}/rate_limits", project(project_id))
+    }
+    pub fn rate_limit(project_id: &str, id: &str) -> String {
+        format!("{}/{}", rate_limits(project_id), seg(id))
+    }
+}
+
 /// `GET /api/meta`.
 pub async fn meta() -> Result<Meta, ClientError> {
     send(Request::get("/api/meta")).await
@@ -121,7 +185,7 @@ pub async fn sign_out() -> Result<(), ClientError> {
 
 /// `POST /api/v1/organization/users/{id}`: change the user's role.
 pub async fn update_user_role(user_id: &str, role: UserRole) -> Result<User, ClientError> {
-    let url = format!("/api/v1/organization/users/{user_id}");
+    let url = format!("/api/v1{}", paths::user(user_id));
     send_json(
         Request::post(&url).header("X-CSRF-Token", &csrf_token()),
         &UserRoleUpdate { role },
@@ -131,7 +195,7 @@ pub async fn update_user_role(user_id: &str, role: UserRole) -> Result<User, Cli
 
 /// `DELETE /api/v1/organization/users/{id}`.
 pub async fn delete_user(user_id: &str) -> Result<UserDeleted, ClientError> {
-    delete(&format!("/organization/users/{user_id}")).await
+    delete(&paths::user(user_id)).await
 }
 
 /// `GET /api/v1{path}`: any allow-listed read (`path` carries its query).
@@ -283,7 +347,8 @@ pub async fn list_audit_logs(
     query: &admin_api::audit_logs::ListAuditLogsQuery,
 ) -> Result<AuditPage, ClientError> {
     get(&format!(
-        "/organization/audit_logs?{}",
+        "{}?{}",
+        paths::audit_logs(),
         query.to_query_string()
     ))
     .await

@@ -1,15 +1,80 @@
 //! The root: who is signed in, the shell with navigation, and the routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::components::{A, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{self, SessionInfo};
-use crate::components::{ThemePicker, ToastRegion, Toasts};
+use crate::components::{ThemePicker, ToastRegion, Toasts, Write};
+// A split build names the pages in `lazy` instead.
+#[cfg_attr(gatehouse_split, allow(unused_imports))]
 use crate::pages::{
     AdminKeysPage, AuditEventPage, AuditLogPage, HygienePage, InvitesPage, JournalPage, NotFound,
-    OffboardPage, ProjectPage, ProjectsPage, SignInPage, TokensPage, UsersPage,
+    OffboardPage, ProjectPage, ProjectsPage, SignInPage, TokensPage, UsersPage, project,
 };
+
+/// Every page but sign-in loads its code when first visited, in a release build split by
+/// `scripts/split.sh` (`--cfg gatehouse_split`): the shell (sign-in, navigation, the client)
+/// comes first, and wasm-split puts each page's own code in a chunk of its own and the code
+/// pages share in chunks loaded with the first of them. Other builds (dev, the wasm tests)
+/// link every page in: `page!` names the view itself there.
+#[cfg(gatehouse_split)]
+#[allow(unsafe_code)]
+mod lazy {
+    use leptos::prelude::*;
+
+    use crate::pages::{self, project};
+
+    macro_rules! lazy_pages {
+        ($($route:ident => $view:expr;)*) => { $(
+            #[derive(Debug)]
+            pub struct $route;
+
+            #[leptos_router::lazy_route]
+            impl leptos_router::LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    $view.into_any()
+                }
+            }
+        )* };
+    }
+
+    lazy_pages! {
+        Users => pages::UsersPage();
+        Offboard => pages::OffboardPage();
+        Hygiene => pages::HygienePage();
+        Invites => pages::InvitesPage();
+        Projects => pages::ProjectsPage();
+        Project => pages::ProjectPage();
+        Members => project::members_route();
+        ServiceAccounts => project::service_accounts_route();
+        ApiKeys => project::api_keys_route();
+        RateLimits => project::rate_limits_route();
+        AdminKeys => pages::AdminKeysPage();
+        AuditLog => pages::AuditLogPage();
+        AuditEvent => pages::AuditEventPage();
+        Journal => pages::JournalPage();
+        Tokens => pages::TokensPage();
+    }
+}
+
+/// A route's view: lazy-loaded in a split build, the page itself otherwise.
+#[cfg(gatehouse_split)]
+macro_rules! page {
+    ($route:ident, $view:expr) => {
+        leptos_router::Lazy::<lazy::$route>::new()
+    };
+}
+#[cfg(not(gatehouse_split))]
+macro_rules! page {
+    ($route:ident, $view:expr) => {
+        $view
+    };
+}
 
 /// The signed-in session, shared by every page.
 #[derive(Debug, Clone, Copy)]
@@ -81,18 +146,23 @@ fn Shell() -> impl IntoView {
         <main id="main">
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/users"/> }/>
-                <Route path=path!("/users") view=UsersPage/>
-                <Route path=path!("/users/:id/offboard") view=OffboardPage/>
-                <Route path=path!("/hygiene") view=HygienePage/>
-                <Route path=path!("/invites") view=InvitesPage/>
-                <Route path=path!("/projects") view=ProjectsPage/>
-                <Route path=path!("/projects/:id") view=ProjectPage/>
-                <Route path=path!("/projects/:id/:tab") view=ProjectPage/>
-                <Route path=path!("/admin-keys") view=AdminKeysPage/>
-                <Route path=path!("/audit-log") view=AuditLogPage/>
-                <Route path=path!("/audit-log/event/:id") view=AuditEventPage/>
-                <Route path=path!("/journal") view=JournalPage/>
-                <Route path=path!("/tokens") view=TokensPage/>
+                <Route path=path!("/users") view={page!(Users, UsersPage)}/>
+                <Route path=path!("/users/:id/offboard") view={page!(Offboard, OffboardPage)}/>
+                <Route path=path!("/hygiene") view={page!(Hygiene, HygienePage)}/>
+                <Route path=path!("/invites") view={page!(Invites, InvitesPage)}/>
+                <Route path=path!("/projects") view={page!(Projects, ProjectsPage)}/>
+                <ParentRoute path=path!("/projects/:id") view={page!(Project, ProjectPage)}>
+                    <Route path=path!("") view={page!(Members, project::members_route)}/>
+                    <Route path=path!("members") view={page!(Members, project::members_route)}/>
+                    <Route path=path!("service-accounts") view={page!(ServiceAccounts, project::service_accounts_route)}/>
+                    <Route path=path!("api-keys") view={page!(ApiKeys, project::api_keys_route)}/>
+                    <Route path=path!("rate-limits") view={page!(RateLimits, project::rate_limits_route)}/>
+                </ParentRoute>
+                <Route path=path!("/admin-keys") view={page!(AdminKeys, AdminKeysPage)}/>
+                <Route path=path!("/audit-log") view={page!(AuditLog, AuditLogPage)}/>
+                <Route path=path!("/audit-log/event/:id") view={page!(AuditEvent, AuditEventPage)}/>
+                <Route path=path!("/journal") view={page!(Journal, JournalPage)}/>
+                <Route path=path!("/tokens") view={page!(Tokens, TokensPage)}/>
             </Routes>
         </main>
         <ToastRegion/>
@@ -104,13 +174,7 @@ fn Shell() -> impl IntoView {
 #[component]
 fn SessionMenu() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let sign_out = Action::new_local(move |(): &()| {
-        async move {
-            // Whatever the server says, the session is over for this tab.
-            let _ = api::sign_out().await;
-            auth.session.set(None);
-        }
-    });
+    let sign_out = Write::new();
     let label = move || {
         auth.session.with(|s| {
             s.as_ref()
@@ -119,12 +183,19 @@ fn SessionMenu() -> impl IntoView {
         })
     };
     let on_sign_out = move |_| {
-        sign_out.dispatch_local(());
+        // Whatever the server says, the session is over for this tab.
+        sign_out.run(
+            async move {
+                let _ = api::sign_out().await;
+                Ok(())
+            },
+            move |()| auth.session.set(None),
+        );
     };
     view! {
         <div class="session">
             <span class="who">{label}</span>
-            <button type="button" on:click=on_sign_out disabled=move || sign_out.pending().get()>
+            <button type="button" on:click=on_sign_out disabled=move || sign_out.pending.get()>
                 "Sign out"
             </button>
         </div>

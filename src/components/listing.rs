@@ -1,20 +1,24 @@
-//! One page of a cursor-paged upstream list, loaded from a path that follows the URL. While the
-//! next page loads, the last one stays on screen (dimmed, `aria-busy`), so the layout does not
-//! jump; a write bumps [`Listing::reload`].
+//! One page of a cursor-paged upstream list that follows the URL (`after`, `back`), read with
+//! the app's one loader ([`Load`]), and [`PagedList`], the frame every resource list shares:
+//! the loading line or error, the items, an honest count, and the pager. While the next page
+//! loads, the last one stays on screen (dimmed, `aria-busy`), so the layout does not jump; a
+//! write calls [`Listing::reload`].
 
 use admin_api::ListPage;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use serde::de::DeserializeOwned;
 
+use super::load::Load;
+use super::pager::{CursorTrail, Pager, page_summary};
 use crate::api::{self, ClientError};
 
-/// A list page and its loading state.
+/// A list page, where the reader is in the list, and its loading state.
 #[derive(Debug)]
 pub struct Listing<T: Send + Sync + 'static> {
-    /// The latest answer; `None` before the first one.
-    pub page: RwSignal<Option<Result<ListPage<T>, ClientError>>>,
-    pub loading: RwSignal<bool>,
-    version: RwSignal<u32>,
+    load: Load<ListPage<T>>,
+    /// The page's cursors, from the URL.
+    pub trail: Memo<CursorTrail>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Listing<T> {
@@ -26,56 +30,56 @@ impl<T: Send + Sync + 'static> Clone for Listing<T> {
 impl<T: Send + Sync + 'static> Copy for Listing<T> {}
 
 impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
-    /// Loads `path()` (under `/api/v1`, with its query) now and whenever what it reads changes.
-    pub fn new(path: impl Fn() -> String + 'static) -> Self {
-        let page = RwSignal::new(None);
-        let loading = RwSignal::new(true);
-        let version = RwSignal::new(0_u32);
-        // Only the answer to the latest request is kept.
-        let latest = StoredValue::new(0_u32);
-        Effect::new(move |_| {
-            version.track();
-            let path = path();
-            let ticket = latest.get_value().wrapping_add(1);
-            latest.set_value(ticket);
-            loading.set(true);
-            // Scoped and cancelled with the effect: a newer path, or leaving the page, aborts
-            // this request; and an answer never lands in a page that is gone.
-            leptos::task::spawn_local_scoped_with_cancellation(async move {
-                let answer = api::get::<ListPage<T>>(&path).await;
-                if latest.try_get_value() == Some(ticket) {
-                    page.set(Some(answer));
-                    loading.set(false);
+    /// Reads `base()` (a path under `/api/v1`, with any filter query of its own) at the URL's
+    /// cursor, now and whenever either changes.
+    pub fn new(base: impl Fn() -> String + 'static) -> Self {
+        let query = use_query_map();
+        let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
+        let load = Load::new(move || {
+            let base = base();
+            let path = match trail.get().after {
+                Some(after) => {
+                    let join = if base.contains('?') { '&' } else { '?' };
+                    format!(
+                        "{base}{join}{}",
+                        admin_api::query::encode([("after", after)])
+                    )
                 }
-            });
+                None => base,
+            };
+            async move { api::get::<ListPage<T>>(&path).await }
         });
-        Self {
-            page,
-            loading,
-            version,
-        }
+        Self { load, trail }
+    }
+
+    /// Whether a request is under way.
+    pub fn loading(&self) -> Signal<bool> {
+        self.load.loading.into()
     }
 
     /// Loads the page again (after a write).
     pub fn reload(&self) {
-        self.version.update(|v| *v = v.wrapping_add(1));
+        self.load.reload();
     }
 
     /// Whether the first answer is still awaited.
     pub fn first_load(&self) -> Signal<bool> {
-        let page = self.page;
-        Signal::derive(move || page.with(Option::is_none))
+        self.load.first_load()
     }
 
     /// The last answer's error, if it failed.
     pub fn error(&self) -> Signal<Option<ClientError>> {
-        let page = self.page;
-        Signal::derive(move || page.with(|p| p.as_ref().and_then(|r| r.as_ref().err().cloned())))
+        self.load.error()
+    }
+
+    /// Whether the last answer is a page (not an error, not still awaited).
+    pub fn loaded(&self) -> bool {
+        self.load.value.with(|p| matches!(p, Some(Ok(_))))
     }
 
     /// Upstream's `has_more` and `last_id` for the loaded page.
     pub fn more(&self) -> (bool, Option<String>) {
-        self.page.with(|p| match p {
+        self.load.value.with(|p| match p {
             Some(Ok(page)) => (page.has_more, page.last_id.clone()),
             _ => (false, None),
         })
@@ -83,10 +87,52 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
 
     /// The loaded items (empty while loading the first time or after an error).
     pub fn items(&self) -> Vec<T> {
-        self.page.with(|p| match p {
+        self.load.value.with(|p| match p {
             Some(Ok(page)) => page.data.clone(),
             _ => Vec::new(),
         })
+    }
+}
+
+/// The frame of every resource list: [`ListingStatus`], then the loaded page drawn by `rows`
+/// (a table, or its "none on this page" line), its count ("Page 2: 20 invites; more on the next
+/// page.") and the pager.
+#[component]
+pub fn PagedList<T, R, V>(
+    /// The list.
+    listing: Listing<T>,
+    /// The path the pager links to, with any filter query the list needs.
+    #[prop(into)]
+    here: Signal<String>,
+    /// What is listed, plural ("members"), for the loading line and the count.
+    noun: &'static str,
+    /// What the count calls the items, where it differs from `noun` ("models").
+    #[prop(optional)]
+    count_noun: Option<&'static str>,
+    /// Draws the items of the loaded page.
+    rows: R,
+) -> impl IntoView
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    R: Fn(Vec<T>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let trail = listing.trail;
+    let loading = listing.loading();
+    view! {
+        <ListingStatus first_load=listing.first_load() error=listing.error() noun=noun/>
+        <div class="listing" aria-busy=move || loading.get().to_string()>
+            {move || listing.loaded().then(|| {
+                let (has_more, last_id) = listing.more();
+                let items = listing.items();
+                let summary = page_summary(items.len(), count_noun.unwrap_or(noun), &trail.get(), has_more);
+                view! {
+                    {rows(items)}
+                    <p class="count">{summary}</p>
+                    <Pager path=here.get() trail=trail.get() last_id=last_id has_more=has_more/>
+                }
+            })}
+        </div>
     }
 }
 

@@ -1,8 +1,10 @@
-//! Shared building blocks: dialogs, notices, toasts and pagers. Each lives once, here.
+//! Shared building blocks: the one loader and the one write, the list frame, dialogs, notices,
+//! toasts and pagers. Each lives once, here.
 
 mod confirm;
 mod dialog;
 mod listing;
+mod load;
 mod notice;
 mod pager;
 mod progress;
@@ -13,7 +15,8 @@ mod write;
 
 pub use confirm::{ConfirmDialog, TextDialog};
 pub use dialog::Modal;
-pub use listing::{Listing, ListingStatus};
+pub use listing::{Listing, ListingStatus, PagedList};
+pub use load::Load;
 pub use notice::{ErrorNotice, FormError, RECENT_AUDIT_LOG};
 pub use pager::{CursorTrail, Pager, page_summary};
 pub use progress::{Outcome, RunItem, RunProgress, run_summary};

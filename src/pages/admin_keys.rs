@@ -4,15 +4,14 @@
 
 use admin_api::admin_api_keys::{AdminApiKey, AdminApiKeyCreate, AdminApiKeyCreated};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::lookups::audit_link;
 use super::writes::delete_confirmed;
-use crate::api;
+use crate::api::{self, paths};
 use crate::app::Auth;
 use crate::components::{
-    ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, Secret, SecretSlot,
-    SubmitButton, Toast, Toasts, Write, page_summary,
+    ConfirmDialog, FormError, Listing, Load, PagedList, Secret, SecretSlot, SubmitButton, Toast,
+    Toasts, Write,
 };
 use crate::format::date_utc;
 
@@ -20,28 +19,16 @@ use crate::format::date_utc;
 #[component]
 pub fn AdminKeysPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let query = use_query_map();
-    let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
-    let listing = Listing::<AdminApiKey>::new(move || {
-        let after = trail.get().after;
-        format!(
-            "/organization/admin_api_keys?{}",
-            admin_api::query::encode(after.map(|a| ("after", a)))
-        )
-    });
-    let in_use = RwSignal::new(Vec::<String>::new());
-    leptos::task::spawn_local(async move {
-        if let Ok(ids) = api::admin_key_in_use().await {
-            in_use.try_set(ids);
-        }
-    });
+    let listing = Listing::<AdminApiKey>::new(paths::admin_keys);
+    // Only marks the portal's own key; the BFF refuses to delete it whatever this says.
+    let in_use = Load::new(api::admin_key_in_use);
     let created = Callback::new(move |()| listing.reload());
     let to_delete = RwSignal::new(None::<AdminApiKey>);
     let delete_write = Write::new();
     let delete = delete_confirmed(
         to_delete,
         delete_write,
-        |k: &AdminApiKey| format!("/organization/admin_api_keys/{}", k.id),
+        |k: &AdminApiKey| paths::admin_key(&k.id),
         |k| k.id.clone(),
         |k| format!("Admin key {} deleted.", k.redacted_value),
         move || listing.reload(),
@@ -54,20 +41,10 @@ pub fn AdminKeysPage() -> impl IntoView {
             <Show when=move || can_write.get()>
                 <CreateAdminKey on_created=created/>
             </Show>
-            <ListingStatus first_load=listing.first_load() error=listing.error() noun="admin keys"/>
-            <div class="listing" aria-busy=move || listing.loading.get().to_string()>
-                {move || listing.page.with(|p| matches!(p, Some(Ok(_)))).then(|| {
-                    let (has_more, last_id) = listing.more();
-                    let keys = listing.items();
-                    let summary = page_summary(keys.len(), "admin keys", &trail.get(), has_more);
-                    view! {
-                        <AdminKeysTable keys=keys in_use=in_use.get() can_write=can_write.get()
-                            on_delete=Callback::new(move |k| { delete_write.reset(); to_delete.set(Some(k)); })/>
-                        <p class="count">{summary}</p>
-                        <Pager path="/admin-keys" trail=trail.get() last_id=last_id has_more=has_more/>
-                    }
-                })}
-            </div>
+            <PagedList listing=listing here="/admin-keys" noun="admin keys" rows={move |keys| view! {
+                <AdminKeysTable keys=keys in_use=in_use.ok().unwrap_or_default() can_write=can_write.get()
+                    on_delete=Callback::new(move |k| { delete_write.reset(); to_delete.set(Some(k)); })/>
+            }}/>
             {move || to_delete.get().map(|k| {
                 let name = k.name.clone().unwrap_or_else(|| k.redacted_value.clone());
                 view! {
@@ -178,7 +155,7 @@ fn CreateAdminKey(on_created: Callback<()>) -> impl IntoView {
         }
         write.run(
             async move {
-                api::post_json::<AdminApiKeyCreated, _>("/organization/admin_api_keys", &body).await
+                api::post_json::<AdminApiKeyCreated, _>(&paths::admin_keys(), &body).await
             },
             move |created: AdminApiKeyCreated| {
                 // Shown by the shell, so it survives the person leaving this page meanwhile;

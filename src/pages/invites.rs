@@ -5,15 +5,13 @@
 use admin_api::invites::{Invite, InviteProject, InviteRequest};
 use admin_api::projects::Project;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::lookups::{self, audit_link, project_name};
 use super::writes::delete_confirmed;
-use crate::api;
+use crate::api::{self, paths};
 use crate::app::Auth;
 use crate::components::{
-    ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, SubmitButton, Toast,
-    Toasts, Write, page_summary,
+    ConfirmDialog, FormError, Listing, Load, PagedList, SubmitButton, Toast, Toasts, Write,
 };
 use crate::format::date_utc;
 
@@ -22,27 +20,16 @@ use crate::format::date_utc;
 pub fn InvitesPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
-    let query = use_query_map();
-    let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
-    let listing = Listing::<Invite>::new(move || {
-        let after = trail.get().after;
-        format!(
-            "/organization/invites?{}",
-            admin_api::query::encode(after.map(|a| ("after", a)))
-        )
-    });
+    let listing = Listing::<Invite>::new(paths::invites);
     let projects = lookups::projects();
-    let demo = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        demo.set(api::meta().await.is_ok_and(|m| m.demo));
-    });
+    let meta = Load::new(api::meta);
     let to_delete = RwSignal::new(None::<Invite>);
     let delete_write = Write::new();
     let accept_write = Write::new();
     let delete = delete_confirmed(
         to_delete,
         delete_write,
-        |i: &Invite| format!("/organization/invites/{}", i.id),
+        |i: &Invite| paths::invite(&i.id),
         |i| i.id.clone(),
         |i| format!("The invite to {} was deleted.", i.email),
         move || listing.reload(),
@@ -74,25 +61,15 @@ pub fn InvitesPage() -> impl IntoView {
             <Show when=move || can_write.get()>
                 <InviteForm projects=projects on_invited=invited/>
             </Show>
-            <ListingStatus first_load=listing.first_load() error=listing.error() noun="invites"/>
             <FormError error=accept_write.error audit=accept_write.audit/>
-            <div class="listing" aria-busy=move || listing.loading.get().to_string()>
-                {move || listing.page.with(|p| matches!(p, Some(Ok(_)))).then(|| {
-                    let (has_more, last_id) = listing.more();
-                    let invites = listing.items();
-                    let summary = page_summary(invites.len(), "invites", &trail.get(), has_more);
-                    view! {
-                        <InvitesTable invites=invites projects=projects can_write=can_write.get()
-                            demo=demo.get() on_delete=Callback::new(move |i: Invite| {
-                                delete_write.reset();
-                                to_delete.set(Some(i));
-                            })
-                            on_accept=accept accepting=accept_write.pending/>
-                        <p class="count">{summary}</p>
-                        <Pager path="/invites" trail=trail.get() last_id=last_id has_more=has_more/>
-                    }
-                })}
-            </div>
+            <PagedList listing=listing here="/invites" noun="invites" rows={move |invites| view! {
+                <InvitesTable invites=invites projects=projects can_write=can_write.get()
+                    demo=meta.ok().is_some_and(|m| m.demo) on_delete=Callback::new(move |i: Invite| {
+                        delete_write.reset();
+                        to_delete.set(Some(i));
+                    })
+                    on_accept=accept accepting=accept_write.pending/>
+            }}/>
             {move || to_delete.get().map(|invite| view! {
                 <ConfirmDialog title="Delete invite"
                     message=format!("Delete the pending invite to {}?", invite.email)
@@ -244,7 +221,7 @@ pub fn InviteForm(
         }
         let body = request;
         write.run(
-            async move { api::post_json::<Invite, _>("/organization/invites", &body).await },
+            async move { api::post_json::<Invite, _>(&paths::invites(), &body).await },
             move |invite| {
                 email.set(String::new());
                 chosen.set(Vec::new());

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{self, JournalEntry};
-use crate::components::{CursorTrail, ErrorNotice, Pager};
+use crate::components::{CursorTrail, ErrorNotice, Load, Pager};
 use crate::format::date_time_utc;
 
 /// The journal page, filtered by portal user from the URL (`?user=`).
@@ -14,14 +14,10 @@ pub fn JournalPage() -> impl IntoView {
     let query = use_query_map();
     let user = Memo::new(move |_| query.with(|q| q.get("user")).filter(|u| !u.is_empty()));
     let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
-    let entries =
-        RwSignal::new(None::<Result<admin_api::ListPage<JournalEntry>, api::ClientError>>);
-    Effect::new(move |_| {
+    // A newer filter or page aborts the older request.
+    let entries = Load::new(move || {
         let (user, after) = (user.get(), trail.get().after);
-        leptos::task::spawn_local(async move {
-            let page = api::list_journal(user.as_deref(), after.as_deref()).await;
-            entries.try_set(Some(page));
-        });
+        async move { api::list_journal(user.as_deref(), after.as_deref()).await }
     });
     let typed = RwSignal::new(user.get_untracked().unwrap_or_default());
     let navigate = use_navigate();
@@ -53,7 +49,7 @@ pub fn JournalPage() -> impl IntoView {
                 <button type="submit">"Filter"</button>
             </form>
             {move || {
-                    match entries.get() {
+                    match entries.value.get() {
                         None => view! { <p class="loading" aria-busy="true">"Loading the journal…"</p> }.into_any(),
                         Some(Ok(page)) => {
                             let pager_path = path();

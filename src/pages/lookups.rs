@@ -1,6 +1,7 @@
 //! Names for ids, loaded once per page: project names (archived ones too) and the
 //! organization's users. Upstream lists 100 per page at most; these read the first 100, which
-//! is what a picker can show, and the ids still read where a name is missing.
+//! is what a picker can show, and the ids still read where a name is missing. A failed read is
+//! said in a toast, never swallowed.
 
 use admin_api::ListPage;
 use admin_api::projects::Project;
@@ -8,30 +9,53 @@ use admin_api::query::LIMIT_MAX;
 use admin_api::users::User;
 use leptos::prelude::*;
 
-use crate::api;
+use crate::api::{self, paths};
+use crate::components::{Load, Toast, Toasts};
+
+/// The first page of `path`'s list, once loaded. A failure is said once, in a toast, and the
+/// list is then empty: the page goes on with ids where names would be.
+fn lookup<T>(path: String, what: &'static str) -> Signal<Option<Vec<T>>>
+where
+    T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    let toasts = use_context::<Toasts>();
+    let list = Load::new(move || {
+        let path = path.clone();
+        async move { api::get::<ListPage<T>>(&path).await }
+    });
+    Effect::new(move |_| {
+        if let (Some(error), Some(toasts)) = (list.error().get(), toasts) {
+            toasts.push(Toast {
+                message: format!("{what} could not be loaded: {error} Ids are shown instead."),
+                audit_link: None,
+            });
+        }
+    });
+    Signal::derive(move || {
+        list.value.with(|v| {
+            v.as_ref()
+                .map(|r| r.as_ref().map(|p| p.data.clone()).unwrap_or_default())
+        })
+    })
+}
 
 /// The organization's projects (first 100, archived included), once loaded.
 pub fn projects() -> Signal<Option<Vec<Project>>> {
-    let list = RwSignal::new(None);
-    leptos::task::spawn_local(async move {
-        let page = api::get::<ListPage<Project>>(&format!(
-            "/organization/projects?limit={LIMIT_MAX}&include_archived=true"
-        ))
-        .await;
-        list.set(Some(page.map(|p| p.data).unwrap_or_default()));
-    });
-    list.into()
+    lookup(
+        format!(
+            "{}?limit={LIMIT_MAX}&include_archived=true",
+            paths::projects()
+        ),
+        "Project names",
+    )
 }
 
 /// The organization's users (first 100), once loaded.
 pub fn users() -> Signal<Option<Vec<User>>> {
-    let list = RwSignal::new(None);
-    leptos::task::spawn_local(async move {
-        let page =
-            api::get::<ListPage<User>>(&format!("/organization/users?limit={LIMIT_MAX}")).await;
-        list.set(Some(page.map(|p| p.data).unwrap_or_default()));
-    });
-    list.into()
+    lookup(
+        format!("{}?limit={LIMIT_MAX}", paths::users()),
+        "User names",
+    )
 }
 
 /// The name of project `id`, or the id.

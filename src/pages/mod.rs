@@ -2,24 +2,24 @@
 
 mod admin_keys;
 mod audit_log;
-mod histogram;
 mod hygiene;
 mod invites;
 mod journal;
 mod lookups;
 mod not_built;
 mod offboard;
-mod project;
+pub mod project;
 mod projects;
 mod sign_in;
-mod timeline;
 mod tokens;
 mod users;
 mod writes;
 
 pub use admin_keys::{AdminKeysPage, AdminKeysTable};
-pub use audit_log::{AuditEventPage, AuditLogPage, EventBody, TypePicker};
-pub use histogram::{ActivityChart, HistogramChart, bucket_for, coverage_line};
+pub use audit_log::{
+    ActivityChart, AuditEventPage, AuditLogPage, DAY_ROW, EVENT_ROW, EventBody, HistogramChart,
+    Timeline, TypePicker, bucket_for, coverage_line,
+};
 pub use hygiene::{
     FindingsTable, HygienePage, Progress, apply as apply_report_line, category_counts, consequence,
 };
@@ -33,6 +33,5 @@ pub use project::{
 };
 pub use projects::{ProjectActions, ProjectsPage, ProjectsTable};
 pub use sign_in::SignInPage;
-pub use timeline::{DAY_ROW, EVENT_ROW, Timeline};
 pub use tokens::{TokensPage, TokensTable};
 pub use users::{UsersPage, UsersTable};

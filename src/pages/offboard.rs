@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use super::lookups::audit_link;
 use crate::api::{self, OffboardingPlan, PlanStep};
 use crate::app::Auth;
-use crate::components::{ConfirmDialog, ErrorNotice, Outcome, RunItem, RunProgress, Write};
+use crate::components::{ConfirmDialog, ErrorNotice, Load, Outcome, RunItem, RunProgress, Write};
 
 /// The plan's sections, in the order the page shows them.
 const SECTIONS: &[(&str, &[&str])] = &[
@@ -165,15 +165,13 @@ pub fn OffboardPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let params = use_params_map();
     let user_id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
-    let reload = RwSignal::new(0_u32);
-    let plan = LocalResource::new(move || {
-        reload.track();
+    let plan = Load::new(move || {
         let id = user_id.get();
         async move { api::offboarding_plan(&id).await }
     });
     let chosen = RwSignal::new(BTreeSet::<String>::new());
     Effect::new(move |_| {
-        if let Some(Ok(plan)) = plan.get() {
+        if let Some(Ok(plan)) = plan.value.get() {
             chosen.set(
                 plan.steps
                     .iter()
@@ -278,12 +276,12 @@ pub fn OffboardPage() -> impl IntoView {
         items.set(Vec::new());
         finished.set(false);
         stopped.set(false);
-        reload.update(|r| *r += 1);
+        plan.reload();
     };
 
     view! {
         <section aria-labelledby="offboard-heading">
-            {move || match plan.get() {
+            {move || match plan.value.get() {
                 None => view! { <h1 id="offboard-heading">"Offboard"</h1><p aria-busy="true">"Reading everything they can reach…"</p> }.into_any(),
                 Some(Err(error)) => view! {
                     <h1 id="offboard-heading">"Offboard"</h1>

@@ -10,11 +10,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::lookups::audit_link;
-use crate::api::{self, ClientError};
+use crate::api::{self, ClientError, paths};
 use crate::app::Auth;
 use crate::components::{
-    ConfirmDialog, CursorTrail, FormError, Listing, ListingStatus, Pager, SubmitButton, TextDialog,
-    Toast, Toasts, Write, page_summary,
+    ConfirmDialog, FormError, Listing, PagedList, SubmitButton, TextDialog, Toast, Toasts, Write,
 };
 use crate::format::date_utc;
 
@@ -57,14 +56,12 @@ pub fn ProjectsPage() -> impl IntoView {
             member: q.get("member").filter(|v| !v.trim().is_empty()),
         })
     });
-    let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
     let listing = Listing::<Project>::new(move || {
         let mut pairs = vec![("limit", "20".to_owned())];
         if view_of.get().archived {
             pairs.push(("include_archived", "true".into()));
         }
-        pairs.extend(trail.get().after.map(|a| ("after", a)));
-        format!("/organization/projects?{}", admin_api::query::encode(pairs))
+        format!("{}?{}", paths::projects(), admin_api::query::encode(pairs))
     });
     let navigate = use_navigate();
     let toggle_archived = {
@@ -96,7 +93,7 @@ pub fn ProjectsPage() -> impl IntoView {
             rename_write.refuse(error);
             return;
         }
-        let path = format!("/organization/projects/{}", project.id);
+        let path = paths::project(&project.id);
         rename_write
             .about(audit_link("project_id", &project.id))
             .run(
@@ -119,7 +116,7 @@ pub fn ProjectsPage() -> impl IntoView {
         let Some(project) = to_archive.get_untracked() else {
             return;
         };
-        let path = format!("/organization/projects/{}/archive", project.id);
+        let path = paths::project_archive(&project.id);
         archive_write
             .about(audit_link("project_id", &project.id))
             .run(
@@ -188,20 +185,9 @@ pub fn ProjectsPage() -> impl IntoView {
                     view! { <SearchProjects query=q archived=current.archived can_write=can_write.get() actions=actions/> }.into_any()
                 } else {
                     view! {
-                        <ListingStatus first_load=listing.first_load() error=listing.error() noun="projects"/>
-                        <div class="listing" aria-busy=move || listing.loading.get().to_string()>
-                            {move || listing.page.with(|p| matches!(p, Some(Ok(_)))).then(|| {
-                                let (has_more, last_id) = listing.more();
-                                let projects = listing.items();
-                                let summary = page_summary(projects.len(), "projects", &trail.get(), has_more);
-                                let path = view_of.get().href();
-                                view! {
-                                    <ProjectsTable projects=projects can_write=can_write.get() actions=actions/>
-                                    <p class="count">{summary}</p>
-                                    <Pager path=path trail=trail.get() last_id=last_id has_more=has_more/>
-                                }
-                            })}
-                        </div>
+                        <PagedList listing=listing here=Signal::derive(move || view_of.get().href()) noun="projects" rows={move |projects| view! {
+                            <ProjectsTable projects=projects can_write=can_write.get() actions=actions/>
+                        }}/>
                     }.into_any()
                 }
             }}
@@ -250,7 +236,7 @@ fn CreateProject(
             return;
         }
         write.run(
-            async move { api::post_json::<Project, _>("/organization/projects", &body).await },
+            async move { api::post_json::<Project, _>(&paths::projects(), &body).await },
             move |project| {
                 name.set(String::new());
                 on_created.try_run(project);
@@ -349,7 +335,8 @@ async fn each_project_page(
         }
         pairs.extend(after.clone().map(|a| ("after", a)));
         let page = api::get::<ListPage<Project>>(&format!(
-            "/organization/projects?{}",
+            "{}?{}",
+            paths::projects(),
             admin_api::query::encode(pairs)
         ))
         .await?;
@@ -377,7 +364,8 @@ fn SearchProjects(
     // The browser's own lower-casing: Rust's would add its Unicode tables to the bundle.
     let lower = |text: &str| String::from(js_sys::JsString::from(text).to_lower_case());
     let needle = lower(&query);
-    leptos::task::spawn_local(async move {
+    // Scoped: a new search, or leaving the page, stops this one.
+    leptos::task::spawn_local_scoped_with_cancellation(async move {
         let result = each_project_page(archived, |page| {
             // `try_` writes: if the reader has left the page, the search stops.
             scanned.try_update(|n| *n += page.len()).is_some()
@@ -425,7 +413,8 @@ fn MemberProjects(
     let done = RwSignal::new(false);
     let failed = RwSignal::new(None::<ClientError>);
     let who = user_id.clone();
-    leptos::task::spawn_local(async move {
+    // Scoped: leaving the page, or another user's scan, stops this one.
+    leptos::task::spawn_local_scoped_with_cancellation(async move {
         let mut all = Vec::new();
         let listed = each_project_page(archived, |page| {
             let alive = total.try_update(|t| *t += page.len()).is_some();
@@ -439,11 +428,7 @@ fn MemberProjects(
             return;
         }
         for project in all {
-            let path = format!(
-                "/organization/projects/{}/users/{}",
-                project.id,
-                js_sys::encode_uri_component(&who)
-            );
+            let path = paths::project_user(&project.id, &who);
             match api::get::<ProjectUser>(&path).await {
                 Ok(member) => {
                     found.try_update(|f| f.push((project, member.role)));

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::app::Auth;
-use crate::components::FormError;
+use crate::components::{FormError, Load, SubmitButton, Write};
 
 /// Sign in with a portal account.
 #[component]
@@ -12,22 +12,18 @@ pub fn SignInPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let demo = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        demo.try_set(api::meta().await.is_ok_and(|m| m.demo));
-    });
-    let sign_in = Action::new_local(move |(user, pass): &(String, String)| {
-        let (user, pass) = (user.clone(), pass.clone());
-        async move {
-            let session = api::sign_in(&user, &pass).await?;
-            auth.session.set(Some(session));
-            Ok(())
-        }
-    });
-    let error = Signal::derive(move || sign_in.value().get().and_then(Result::err));
+    let meta = Load::new(api::meta);
+    let demo = move || meta.ok().is_some_and(|m| m.demo);
+    let write = Write::new();
     let submit = move |event: web_sys::SubmitEvent| {
         event.prevent_default();
-        sign_in.dispatch_local((username.get_untracked(), password.get_untracked()));
+        let (user, pass) = (username.get_untracked(), password.get_untracked());
+        write.run(
+            async move { api::sign_in(&user, &pass).await },
+            move |session| {
+                auth.session.set(Some(session));
+            },
+        );
     };
     view! {
         <main id="main" class="sign-in">
@@ -39,13 +35,10 @@ pub fn SignInPage() -> impl IntoView {
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required
                     prop:value=password on:input=move |e| password.set(event_target_value(&e))/>
-                <FormError error=error/>
-                <button type="submit" disabled=move || sign_in.pending().get()
-                    aria-busy=move || sign_in.pending().get().to_string()>
-                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <FormError error=write.error/>
+                <SubmitButton write=write label="Sign in" pending_label="Signing in…"/>
             </form>
-            <Show when=move || demo.get()>
+            <Show when=demo>
                 <aside class="notice" aria-label="Demo accounts">
                     <p>"Demo mode: the portal runs on the built-in sandbox organization."</p>
                     <p>"Owner: " <code>"demo-owner"</code> " / " <code>"demo-owner"</code></p>

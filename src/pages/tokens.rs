@@ -4,10 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, NewToken, TokenInfo, TokenList};
+use crate::api::{self, NewToken, TokenInfo};
 use crate::app::Auth;
 use crate::components::{
-    ConfirmDialog, ErrorNotice, FormError, Secret, SecretSlot, SubmitButton, Toast, Toasts, Write,
+    ConfirmDialog, ErrorNotice, FormError, Load, Secret, SecretSlot, SubmitButton, Toast, Toasts,
+    Write,
 };
 use crate::format::{date_time_utc, date_utc};
 
@@ -16,17 +17,8 @@ use crate::format::{date_time_utc, date_utc};
 pub fn TokensPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
-    let version = RwSignal::new(0_u32);
-    let tokens = RwSignal::new(None::<Result<TokenList, api::ClientError>>);
-    Effect::new(move |_| {
-        version.track();
-        // Cancelled with the effect: a reload or leaving the page aborts the older request.
-        leptos::task::spawn_local_scoped_with_cancellation(async move {
-            let answer = api::list_tokens().await;
-            tokens.try_set(Some(answer));
-        });
-    });
-    let reload = Callback::new(move |()| version.update(|v| *v += 1));
+    let tokens = Load::new(api::list_tokens);
+    let reload = Callback::new(move |()| tokens.reload());
     let to_revoke = RwSignal::new(None::<TokenInfo>);
     let revoke_write = Write::new();
     let revoke = Callback::new(move |()| {
@@ -50,7 +42,7 @@ pub fn TokensPage() -> impl IntoView {
             <p class="hint">"A token lets a script use the official OpenAI SDKs through Gatehouse, as you and never with more than your role, instead of the organization's admin key: "
                 <code>"OpenAI(admin_api_key=\"ghtk_…\", base_url=\"" {window().location().origin().unwrap_or_default()} "/api/v1\")"</code></p>
             <CreateToken can_write=is_owner.get_untracked() on_created=reload/>
-            {move || match tokens.get() {
+            {move || match tokens.value.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading tokens…"</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorNotice error=error/> }.into_any(),
                 Some(Ok(list)) => view! {

@@ -6,11 +6,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::lookups::audit_link;
-use crate::api::{self, ClientError};
+use crate::api::{self, paths};
 use crate::app::Auth;
-use crate::components::{
-    CursorTrail, FormError, Listing, ListingStatus, Modal, Pager, Toast, Toasts,
-};
+use crate::components::{ConfirmDialog, Listing, PagedList, Toast, Toasts, Write};
 use crate::format::date_utc;
 
 /// A role change waiting for confirmation.
@@ -22,7 +20,6 @@ pub fn UsersPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let toasts = expect_context::<Toasts>();
     let query = use_query_map();
-    let trail = Memo::new(move |_| query.with(CursorTrail::from_query));
     // Upstream's own filter: exact emails, several at once (comma-separated here).
     let emails = Memo::new(move |_| {
         query
@@ -35,58 +32,59 @@ pub fn UsersPage() -> impl IntoView {
             })
             .unwrap_or_default()
     });
-    let confirm_role = RwSignal::new(None::<RoleChange>);
-    let confirm_delete = RwSignal::new(None::<User>);
-
-    let change_role = Action::new_local(move |(user, role): &RoleChange| {
-        let (id, role) = (user.id.clone(), *role);
-        async move { api::update_user_role(&id, role).await }
-    });
-    let remove = Action::new_local(move |user: &User| {
-        let id = user.id.clone();
-        async move { api::delete_user(&id).await }
-    });
     let users = Listing::<User>::new(move || {
         let query = ListUsersQuery {
-            paging: Paging {
-                limit: None,
-                after: trail.get().after,
-            },
+            paging: Paging::default(),
             emails: emails.get(),
         };
-        format!("/organization/users?{}", query.to_query_string())
+        format!("{}?{}", paths::users(), query.to_query_string())
     });
-    Effect::new(move |_| {
-        if let Some(Ok(user)) = change_role.value().get() {
-            confirm_role.set(None);
-            users.reload();
-            toasts.push(Toast {
-                message: format!(
-                    "{} is now {}.",
-                    label(&user),
-                    user.role.clone().unwrap_or_default()
-                ),
-                audit_link: Some(audit_link("resource_id", &user.id)),
-            });
-        }
+    let confirm_role = RwSignal::new(None::<RoleChange>);
+    let confirm_delete = RwSignal::new(None::<User>);
+    let role_write = Write::new();
+    let delete_write = Write::new();
+    let change_role = Callback::new(move |()| {
+        let Some((user, role)) = confirm_role.get_untracked() else {
+            return;
+        };
+        role_write.about(audit_link("resource_id", &user.id)).run(
+            async move { api::update_user_role(&user.id, role).await },
+            move |user| {
+                confirm_role.set(None);
+                users.reload();
+                toasts.push(Toast {
+                    message: format!(
+                        "{} is now {}.",
+                        label(&user),
+                        user.role.clone().unwrap_or_default()
+                    ),
+                    audit_link: Some(audit_link("resource_id", &user.id)),
+                });
+            },
+        );
     });
-    Effect::new(move |_| {
-        if let Some(Ok(deleted)) = remove.value().get() {
-            confirm_delete.set(None);
-            users.reload();
-            toasts.push(Toast {
-                message: "The user was removed from the organization.".into(),
-                audit_link: Some(audit_link("resource_id", &deleted.id)),
-            });
-        }
+    let remove = Callback::new(move |()| {
+        let Some(user) = confirm_delete.get_untracked() else {
+            return;
+        };
+        delete_write.about(audit_link("resource_id", &user.id)).run(
+            async move { api::delete_user(&user.id).await },
+            move |deleted| {
+                confirm_delete.set(None);
+                users.reload();
+                toasts.push(Toast {
+                    message: "The user was removed from the organization.".into(),
+                    audit_link: Some(audit_link("resource_id", &deleted.id)),
+                });
+            },
+        );
     });
-
     let ask_role = Callback::new(move |change: RoleChange| {
-        change_role.value().set(None);
+        role_write.reset();
         confirm_role.set(Some(change));
     });
     let ask_delete = Callback::new(move |user: User| {
-        remove.value().set(None);
+        delete_write.reset();
         confirm_delete.set(Some(user));
     });
 
@@ -129,25 +127,27 @@ pub fn UsersPage() -> impl IntoView {
                 </Show>
             </form>
             <p class="hint">"OpenAI matches whole email addresses; separate several with commas."</p>
-            <ListingStatus first_load=users.first_load() error=users.error() noun="users"/>
-            <div class="listing" aria-busy=move || users.loading.get().to_string()>
-                {move || users.page.with(|p| matches!(p, Some(Ok(_)))).then(|| {
-                    let (has_more, last_id) = users.more();
-                    let list = users.items();
-                    let summary = crate::components::page_summary(list.len(), "users", &trail.get(), has_more);
-                    view! {
-                        <UsersTable users=list can_write=auth.can_write()
-                            on_change_role=ask_role on_delete=ask_delete/>
-                        <p class="count">{summary}</p>
-                        <Pager path=pager_path() trail=trail.get() last_id=last_id has_more=has_more/>
-                    }
-                })}
-            </div>
-            {move || confirm_role.get().map(|change| view! {
-                <RoleDialog change=change action=change_role on_close=Callback::new(move |()| confirm_role.set(None))/>
+            <PagedList listing=users here=Signal::derive(pager_path) noun="users" rows={move |list: Vec<User>| view! {
+                <UsersTable users=list can_write=auth.can_write()
+                    on_change_role=ask_role on_delete=ask_delete/>
+            }}/>
+            {move || confirm_role.get().map(|(user, role)| view! {
+                <ConfirmDialog title="Change role" class="primary"
+                    message=format!(
+                        "Change {}'s organization role from {} to {}?",
+                        label(&user), user.role.clone().unwrap_or_else(|| "none".into()), role.as_str()
+                    )
+                    consequence=role_consequence(role)
+                    confirm_label="Change role" pending_label="Changing…"
+                    write=role_write on_confirm=change_role on_close=Callback::new(move |()| confirm_role.set(None))/>
             })}
             {move || confirm_delete.get().map(|user| view! {
-                <DeleteDialog user=user action=remove on_close=Callback::new(move |()| confirm_delete.set(None))/>
+                <ConfirmDialog title="Remove user"
+                    message=format!("Remove {} from the organization?", label(&user))
+                    consequence="The user loses access to the organization and all its projects. Their API keys stop working."
+                    type_to_confirm=user.email.clone().unwrap_or_else(|| user.id.clone())
+                    confirm_label="Remove user" pending_label="Removing…"
+                    write=delete_write on_confirm=remove on_close=Callback::new(move |()| confirm_delete.set(None))/>
             })}
         </section>
     }
@@ -253,89 +253,6 @@ fn UserRow(
                 </td>
             </Show>
         </tr>
-    }
-}
-
-/// Confirms a role change, showing upstream's error if it fails.
-#[component]
-fn RoleDialog(
-    /// The user and the new role.
-    change: RoleChange,
-    /// The write.
-    action: Action<RoleChange, Result<User, ClientError>>,
-    /// Closes the dialog.
-    on_close: Callback<()>,
-) -> impl IntoView {
-    let (user, role) = change.clone();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let confirm = move |_| {
-        action.dispatch_local(change.clone());
-    };
-    let cancel = move |_| on_close.run(());
-    view! {
-        <Modal title="Change role" on_close=on_close>
-            <p>{format!(
-                "Change {}'s organization role from {} to {}?",
-                label(&user), user.role.clone().unwrap_or_else(|| "none".into()), role.as_str()
-            )}</p>
-            <p class="hint">{role_consequence(role)}</p>
-            <FormError error=error/>
-            <div class="buttons">
-                <button type="button" on:click=cancel>"Cancel"</button>
-                <button type="button" class="primary" on:click=confirm disabled=move || action.pending().get()
-                    aria-busy=move || action.pending().get().to_string()>
-                    {move || if action.pending().get() { "Changing…" } else { "Change role" }}
-                </button>
-            </div>
-        </Modal>
-    }
-}
-
-/// Confirms a removal: the person types the user's email first.
-#[component]
-fn DeleteDialog(
-    /// The user to remove.
-    user: User,
-    /// The write.
-    action: Action<User, Result<admin_api::users::UserDeleted, ClientError>>,
-    /// Closes the dialog.
-    on_close: Callback<()>,
-) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
-    let expected = user.email.clone().unwrap_or_else(|| user.id.clone());
-    let matches = {
-        let expected = expected.clone();
-        move || typed.with(|t| t.trim() == expected)
-    };
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let submit = {
-        let matches = matches.clone();
-        move |event: web_sys::SubmitEvent| {
-            event.prevent_default();
-            if matches() {
-                action.dispatch_local(user.clone());
-            }
-        }
-    };
-    let cancel = move |_| on_close.run(());
-    view! {
-        <Modal title="Remove user" on_close=on_close>
-            <form on:submit=submit>
-                <p>"The user loses access to the organization and all its projects. Their API keys stop working."</p>
-                <label for="confirm-email">{format!("Type {expected} to confirm")}</label>
-                <input id="confirm-email" autocomplete="off" prop:value=typed
-                    on:input=move |e| typed.set(event_target_value(&e))/>
-                <FormError error=error/>
-                <div class="buttons">
-                    <button type="button" on:click=cancel>"Cancel"</button>
-                    <button type="submit" class="danger"
-                        disabled=move || !matches() || action.pending().get()
-                        aria-busy=move || action.pending().get().to_string()>
-                        {move || if action.pending().get() { "Removing…" } else { "Remove user" }}
-                    </button>
-                </div>
-            </form>
-        </Modal>
     }
 }
 
