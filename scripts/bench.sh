@@ -13,7 +13,7 @@ cargo bench --locked -p gatehouse --bench proxy
 cargo bench --locked -p gatehouse --bench export
 cargo bench --locked -p gatehouse --bench hygiene
 echo "== what a browser downloads (the release build)"
-trunk build --release
+./scripts/build-app.sh
 cargo bench --locked -p gatehouse --bench wire
 echo "== archive on SQLite"
 cargo bench --locked -p gatehouse --bench archive

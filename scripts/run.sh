@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-trunk build --release
+./scripts/build-app.sh
 cargo build --locked --release -p gatehouse
 exec ./target/release/gatehouse serve "$@"

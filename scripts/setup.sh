@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs, skipping whatever is already there:
 # the wasm32 target, rustfmt and clippy, trunk 0.21.14, wasm-bindgen-cli at the version pinned in
-# Cargo.lock, Debian's chromium, chromium-driver, binaryen, brotli, nginx-light and (if missing) Node, and the
+# Cargo.lock, wasm-split-cli at the wasm_split_helpers version in Cargo.lock, binaryen 132 from
+# npm, Debian's chromium, chromium-driver, binaryen, brotli, nginx-light and (if missing) Node, and the
 # official OpenAI Node SDK pinned in tests/sdk/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install "wasm-bindgen-cli@$WASM_BINDGEN_VERSION" --force
 fi
 
+# The release build splits the wasm by route (scripts/split.sh) with wasm-split-cli, whose
+# version matches wasm_split_helpers in Cargo.lock.
+WASM_SPLIT_VERSION=$(awk '/^name = "wasm_split_helpers"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if ! command -v wasm-split-cli >/dev/null \
+   || ! cargo install --list | grep -x "wasm_split_cli_support v$WASM_SPLIT_VERSION:" >/dev/null; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (about 3 minutes, once)"
+  cargo install "wasm_split_cli_support@$WASM_SPLIT_VERSION" --features build-binary --locked --force
+fi
+
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
@@ -57,6 +67,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+# binaryen 132's wasm-opt for the split build, as scripts/binaryen/package-lock.json pins it
+# (Debian's 108 corrupts wasm-bindgen's externref table).
+if [ ! -f scripts/binaryen/node_modules/binaryen/package.json ] \
+   || [ scripts/binaryen/package-lock.json -nt scripts/binaryen/node_modules/.package-lock.json ]; then
+  say "installing binaryen 132 for scripts/split.sh"
+  npm ci --prefix scripts/binaryen --no-audit --no-fund --loglevel=error
 fi
 # The SDK exactly as tests/sdk/package-lock.json pins it (from npm; nothing downloads a browser).
 if [ ! -f tests/sdk/node_modules/openai/package.json ] \

@@ -39,8 +39,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test --locked -p gatehouse-app --target wasm32-unknown-unknown
 
-step "release build of the app"
-trunk build --release
+step "release build of the app, split by route"
+./scripts/build-app.sh
 ./scripts/size.sh
 
 step "end-to-end browser test"

@@ -3,7 +3,7 @@
 //! the bytes transferred on the wire (Resource Timing's `transferSize`, headers included) until
 //! the page's data is shown, and the time to that point; plus the whole app's bytes as served.
 //! Each figure is printed beside its budget. Printed, never asserted:
-//! `cargo bench -p gatehouse --bench wire` after `trunk build --release` (or `make bench`).
+//! `cargo bench -p gatehouse --bench wire` after `scripts/build-app.sh` (or `make bench`).
 //! Needs chromedriver and dist/.
 
 #[path = "../tests/common/process.rs"]
@@ -117,7 +117,7 @@ async fn main() {
         std::env::var("GATEHOUSE_DIST").map_or_else(|_| workspace().join("dist"), PathBuf::from);
     if !dist.join("index.html").exists() {
         println!(
-            "wire: skipped (no {}; run trunk build --release)",
+            "wire: skipped (no {}; run scripts/build-app.sh)",
             dist.display()
         );
         return;

@@ -2213,3 +2213,73 @@ async fn no_page_logs_a_console_error() {
     }
     client.close().await.expect("close the browser");
 }
+
+/// The names of the files the page has fetched so far.
+async fn fetched(client: &Client) -> Vec<String> {
+    let names = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname);",
+            vec![],
+        )
+        .await
+        .expect("script");
+    serde_json::from_value(names).expect("names")
+}
+
+/// The release build is split by route: a cold `/users` fetches neither the audit log's nor key
+/// hygiene's code, and each arrives, in its own chunk, when its page is first opened in the same
+/// tab (a client-side navigation, as from the menu).
+#[tokio::test]
+#[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
+async fn pages_load_their_code_when_first_visited() {
+    let chunk_of = |page: &str| -> String {
+        std::fs::read_dir(dist())
+            .expect("dist/")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .find(|name| {
+                name.starts_with(&format!("split___{page}_view")) && name.ends_with(".wasm")
+            })
+            .unwrap_or_else(|| {
+                panic!("no chunk of {page} in dist/: build it with scripts/build-app.sh")
+            })
+    };
+    let (audit_log, hygiene) = (chunk_of("audit_log"), chunk_of("hygiene"));
+    let (_portal, _driver, client, _url) = signed_in("demo-owner").await;
+    let cold = fetched(&client).await;
+    assert!(
+        cold.iter().any(|f| f.ends_with("_bg.wasm")),
+        "the shell was fetched: {cold:?}"
+    );
+    for chunk in [&audit_log, &hygiene] {
+        assert!(
+            !cold.iter().any(|f| f.ends_with(chunk.as_str())),
+            "{chunk} in {cold:?}"
+        );
+    }
+    click(&client, Locator::LinkText("Audit log")).await;
+    wait_until(
+        &client,
+        "the audit log's events",
+        "document.querySelector('li.event')",
+    )
+    .await;
+    let now = fetched(&client).await;
+    assert!(
+        now.iter().any(|f| f.ends_with(audit_log.as_str())),
+        "{now:?}"
+    );
+    assert!(
+        !now.iter().any(|f| f.ends_with(hygiene.as_str())),
+        "{now:?}"
+    );
+    click(&client, Locator::LinkText("Hygiene")).await;
+    wait_until(
+        &client,
+        "the hygiene report",
+        "document.querySelector('tbody tr')",
+    )
+    .await;
+    let now = fetched(&client).await;
+    assert!(now.iter().any(|f| f.ends_with(hygiene.as_str())), "{now:?}");
+    client.close().await.expect("close the browser");
+}
