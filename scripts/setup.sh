@@ -47,6 +47,7 @@ fi
 # The release build splits the wasm by route (scripts/split.sh) with wasm-split-cli, whose
 # version matches wasm_split_helpers in Cargo.lock.
 WASM_SPLIT_VERSION=$(awk '/^name = "wasm_split_helpers"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [ -z "$WASM_SPLIT_VERSION" ]; then echo "setup: no wasm_split_helpers in Cargo.lock" >&2; exit 1; fi
 if ! command -v wasm-split-cli >/dev/null \
    || ! cargo install --list | grep -x "wasm_split_cli_support v$WASM_SPLIT_VERSION:" >/dev/null; then
   say "installing wasm-split-cli $WASM_SPLIT_VERSION (about 3 minutes, once)"

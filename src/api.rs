@@ -94,7 +94,7 @@ fn csrf_token() -> String {
 /// is encoded as one path segment, so an odd id cannot reach another path.
 pub mod paths {
     /// One path segment (the browser's encoder: Rust's own would add code to the bundle).
-    fn seg(id: &str) -> String {
+    pub fn seg(id: &str) -> String {
         String::from(js_sys::encode_uri_component(id))
     }
 
@@ -151,6 +151,10 @@ pub mod paths {
     }
     pub fn rate_limit(project_id: &str, id: &str) -> String {
         format!("{}/{}", rate_limits(project_id), seg(id))
+    }
+    /// Demo mode only: the sandbox's simulated acceptance of an invite.
+    pub fn sandbox_invite_accept(id: &str) -> String {
+        format!("/sandbox/invites/{}/accept", seg(id))
     }
 }
 

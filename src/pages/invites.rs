@@ -35,7 +35,7 @@ pub fn InvitesPage() -> impl IntoView {
         move || listing.reload(),
     );
     let accept = Callback::new(move |invite: Invite| {
-        let path = format!("/sandbox/invites/{}/accept", invite.id);
+        let path = paths::sandbox_invite_accept(&invite.id);
         accept_write.run(
             async move { api::post::<Invite>(&path).await },
             move |accepted| {

@@ -8,7 +8,7 @@ use std::path::Path;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower_http::services::{ServeDir, ServeFile};
@@ -32,8 +32,19 @@ pub fn static_files(dir: &Path) -> axum::Router {
 }
 
 async fn cache_headers(request: Request, next: Next) -> Response {
-    let hashed = is_hashed(request.uri().path());
+    let path = request.uri().path().to_owned();
+    let hashed = is_hashed(&path);
     let mut response = next.run(request).await;
+    // A hashed name this build lacks (a tab from before a deploy asking for its old chunk) got
+    // the client-route fallback, index.html: that is a 404, never index.html cached for a year
+    // under the asset's name.
+    let fell_back = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if hashed && fell_back && !path.ends_with(".html") {
+        response = axum::http::StatusCode::NOT_FOUND.into_response();
+    }
     let policy = match hashed && response.status().is_success() {
         true => "public, max-age=31536000, immutable",
         false => "no-cache",

@@ -232,3 +232,28 @@ async fn a_compressed_export_streams_to_its_end() {
         "{csv}"
     );
 }
+
+/// A hashed file this build does not have (an open tab from before a deploy asking for its old
+/// chunk) is a 404 that is never cached: not `index.html` under a name cached for a year.
+#[tokio::test]
+async fn a_missing_hashed_file_is_not_found_and_not_cached() {
+    let dir = dist();
+    let mut harness = Harness::new().await;
+    harness.reconfigure(|state| state.static_dir = Some(dir.clone()));
+    for path in [
+        "/chunk_7-0123456789abcdef.wasm",
+        "/__wasm_split-fedcba9876543210.js",
+        "/gatehouse-app-1111111111111111_bg.wasm",
+    ] {
+        let (status, headers, _) = get_raw(&harness, path, &[("accept-encoding", "br")]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(headers["cache-control"], "no-cache", "{path}");
+    }
+    // The build's own hashed file is still served and cached by name.
+    let (status, headers, _) = get_raw(&harness, &format!("/{WASM}"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}

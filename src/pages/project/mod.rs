@@ -59,7 +59,9 @@ pub fn ProjectPage() -> impl IntoView {
     view! {
         <section aria-labelledby="project-heading">
             <p><A href="/projects">"← Projects"</A></p>
-            {move || match project.value.get() {
+            // The last answer stays while the next loads; it is shown only for the project in the
+            // URL, so project A's heading never sits over B's tabs.
+            {move || match project.value.get().filter(|p| p.as_ref().map_or(true, |p| p.id == project_id.get())) {
                 None => view! { <h1 id="project-heading">"Project"</h1><p class="loading" aria-busy="true">"Loading the project…"</p> }.into_any(),
                 Some(Err(error)) => view! { <h1 id="project-heading">"Project"</h1><ErrorNotice error=error/> }.into_any(),
                 Some(Ok(p)) => {

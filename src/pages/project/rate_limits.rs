@@ -143,7 +143,7 @@ fn RateLimitRow(limit: ProjectRateLimit, base: String, can_write: bool) -> impl 
                     return;
                 }
             };
-            let path = format!("{base}/{}", current.with_untracked(|l| l.id.clone()));
+            let path = format!("{base}/{}", current.with_untracked(|l| paths::seg(&l.id)));
             let body = update;
             write.run(
                 async move { api::post_json::<ProjectRateLimit, _>(&path, &body).await },
