@@ -149,9 +149,6 @@ pub mod paths {
     pub fn rate_limits(project_id: &str) -> String {
         format!("{}/rate_limits", project(project_id))
     }
-    pub fn rate_limit(project_id: &str, id: &str) -> String {
-        format!("{}/{}", rate_limits(project_id), seg(id))
-    }
     /// Demo mode only: the sandbox's simulated acceptance of an invite.
     pub fn sandbox_invite_accept(id: &str) -> String {
         format!("/sandbox/invites/{}/accept", seg(id))

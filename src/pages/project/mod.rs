@@ -137,8 +137,5 @@ pub fn rate_limits_route() -> impl IntoView {
 
 /// A tab's own path (its link, and its pager's).
 fn here(project_id: &str, tab: &str) -> String {
-    format!(
-        "/projects/{}/{tab}",
-        String::from(js_sys::encode_uri_component(project_id))
-    )
+    format!("/projects/{}/{tab}", paths::seg(project_id))
 }
