@@ -64,6 +64,16 @@ pub fn rate_limit_id(id: &str) -> Result<(), ApiError> {
     check(id, &["rl-", "rl_"], "rate_limit_id")
 }
 
+/// A group id: `group_…`.
+pub fn group_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["group_"], "group_id")
+}
+
+/// A role id: `role_…`.
+pub fn role_id(id: &str) -> Result<(), ApiError> {
+    check(id, &["role_"], "role_id")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

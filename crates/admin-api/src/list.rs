@@ -28,3 +28,29 @@ impl<T> ListPage<T> {
         }
     }
 }
+
+/// One page of the newer lists (groups, roles, role assignments, project groups): the cursor of
+/// the next page is `next`, not the last item's id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CursorPage<T> {
+    pub object: String,
+    pub data: Vec<T>,
+    pub has_more: bool,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+impl<T> CursorPage<T> {
+    /// Builds a page whose `next` is the last item's id when more follow.
+    pub fn new(data: Vec<T>, has_more: bool, id_of: impl Fn(&T) -> &str) -> Self {
+        let next = has_more
+            .then(|| data.last().map(|item| id_of(item).to_owned()))
+            .flatten();
+        Self {
+            object: "list".into(),
+            data,
+            has_more,
+            next,
+        }
+    }
+}

@@ -198,3 +198,59 @@ mod tests {
         assert_eq!(pairs.one("after").ok().flatten().as_deref(), Some("user-1"));
     }
 }
+
+/// The cursor parameters of the newer lists: `limit` in `0..=max` (each operation has its own
+/// bound and default), `after` (the previous page's `next`) and `order` (`asc` or `desc`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CursorQuery {
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+    pub order: Option<String>,
+}
+
+impl CursorQuery {
+    /// Reads the three parameters, checking `limit` against `max` and `order`.
+    pub fn take_from(pairs: &mut QueryPairs, max: u32) -> Result<Self, ApiError> {
+        let limit = match pairs.integer("limit")? {
+            None => None,
+            Some(n) if (0..=i64::from(max)).contains(&n) => u32::try_from(n).ok(),
+            Some(n) => {
+                return Err(ApiError::invalid_request(
+                    format!("Invalid 'limit': {n}. It must be between 0 and {max}."),
+                    Some("limit"),
+                ));
+            }
+        };
+        let order = pairs.one("order")?;
+        if let Some(order) = &order {
+            crate::validate::one_of(order, &["asc", "desc"], "order")?;
+        }
+        Ok(Self {
+            limit,
+            after: pairs.one("after")?,
+            order,
+        })
+    }
+
+    /// The query string upstream expects, without the `?`.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(limit) = self.limit {
+            pairs.push(("limit", limit.to_string()));
+        }
+        if let Some(after) = &self.after {
+            pairs.push(("after", after.clone()));
+        }
+        if let Some(order) = &self.order {
+            pairs.push(("order", order.clone()));
+        }
+        encode(pairs)
+    }
+
+    /// Whether the list runs newest first (`order=desc`), given the operation's default.
+    pub fn descending(&self, default_desc: bool) -> bool {
+        self.order
+            .as_deref()
+            .map_or(default_desc, |order| order == "desc")
+    }
+}

@@ -912,15 +912,15 @@ async fn read_only(data_dir: &std::path::Path) -> sqlx::SqlitePool {
 
 /// `(events archived, backfill complete)`, or zeros before the schema exists.
 async fn progress(pool: &sqlx::SqlitePool) -> (i64, bool) {
-    let events = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(pool)
-        .await
-        .unwrap_or(0);
-    let complete: i64 = sqlx::query_scalar("SELECT backfill_complete FROM sync_state")
-        .fetch_one(pool)
-        .await
-        .unwrap_or(0);
-    (events, complete == 1)
+    // One statement, so one snapshot: read apart, the last batch could commit between the
+    // count and the flag (seen: 4000 counted, then "complete").
+    let row: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM audit_events), backfill_complete FROM sync_state",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap_or((0, 0));
+    (row.0, row.1 == 1)
 }
 
 /// A real `gatehouse serve` against a separate, slow `gatehouse sandbox`: killed (SIGKILL) in the
