@@ -28,9 +28,19 @@ impl AuditLog {
         self.details.get(&self.event_type)
     }
 
-    /// The id of the resource the event is about (the payload's `id`).
+    /// The id of the resource the event is about: the payload's `id`, except for a role
+    /// assignment (`role.assignment.created` / `.deleted`), whose `id` names the assignment,
+    /// which no answer ever shows: there it is the user or group that gained or lost the role
+    /// (`principal_id`), so that "everything about group G" finds its roles and grants, and
+    /// the portal's write is joined to its event.
     pub fn resource_id(&self) -> Option<&str> {
-        self.payload()?.get("id")?.as_str()
+        let payload = self.payload()?;
+        if self.event_type.starts_with("role.assignment.")
+            && let Some(principal) = payload.get("principal_id").and_then(Value::as_str)
+        {
+            return Some(principal);
+        }
+        payload.get("id")?.as_str()
     }
 
     /// The ids the `actor_ids` filter matches: the session's user, the API key, and the key's

@@ -143,8 +143,16 @@ mod tests {
 
     #[test]
     fn names_are_checked_like_upstream() {
-        assert!(GroupBody { name: "Support".into() }.validate().is_ok());
-        let blank = GroupBody { name: "  ".into() }.validate().expect_err("blank");
+        assert!(
+            GroupBody {
+                name: "Support".into()
+            }
+            .validate()
+            .is_ok()
+        );
+        let blank = GroupBody { name: "  ".into() }
+            .validate()
+            .expect_err("blank");
         assert_eq!(blank.param.as_deref(), Some("name"));
         let long = GroupBody {
             name: "x".repeat(GROUP_NAME_MAX + 1),

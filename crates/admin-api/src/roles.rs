@@ -228,7 +228,11 @@ mod tests {
             permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
             description: None,
         };
-        assert!(body(&["api.groups.read", "api.groups.write"]).validate().is_ok());
+        assert!(
+            body(&["api.groups.read", "api.groups.write"])
+                .validate()
+                .is_ok()
+        );
         for bad in [
             &[][..],
             &["api.groups.read", "api.groups.read"],

@@ -88,6 +88,8 @@ const COLLECTIONS: &[&str] = &[
     "service_accounts",
     "api_keys",
     "admin_api_keys",
+    "groups",
+    "roles",
 ];
 
 /// Whether `write` could have made an event of this type (`user.updated`: its verb).

@@ -35,6 +35,15 @@ pub const RETRY_INTERVAL: Duration = Duration::from_secs(1);
 /// The hash the first row chains from.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// A project group grant the portal made (see [`Journal::project_group_grants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantMade {
+    pub project_id: String,
+    pub group_id: String,
+    pub role_id: String,
+    pub at: i64,
+}
+
 /// One journal row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
@@ -538,6 +547,51 @@ impl Journal {
                     username: row.get("username"),
                     role: row.get("role"),
                 }
+            })
+            .collect())
+    }
+
+    /// The newest journal row's number (0 when empty): whatever changes through any replica
+    /// moves it, so a cache keyed on it never outlives a portal write.
+    pub async fn latest_seq(&self) -> anyhow::Result<i64> {
+        Ok(
+            sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM journal")
+                .fetch_one(&self.db.pool)
+                .await?
+                .unwrap_or(0),
+        )
+    }
+
+    /// The project group grants the portal made and upstream accepted, oldest first: for each,
+    /// the project id, the group id, the role id sent and when. Upstream's lists never say
+    /// which role a group's grant gave; this is where Gatehouse knows it from.
+    pub async fn project_group_grants(&self) -> anyhow::Result<Vec<GrantMade>> {
+        let rows = sqlx::query(
+            "SELECT q.path, q.body, q.at FROM journal q
+             JOIN journal r ON r.request_id = q.request_id AND r.phase = 'result'
+             WHERE q.phase = 'request' AND q.method = 'POST'
+               AND q.path LIKE '/organization/projects/%/groups'
+               AND r.status >= 200 AND r.status < 300
+             ORDER BY q.seq",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let path: String = row.get("path");
+                let project_id = path
+                    .strip_prefix("/organization/projects/")?
+                    .strip_suffix("/groups")?
+                    .to_owned();
+                let body: Option<String> = row.get("body");
+                let body: serde_json::Value = serde_json::from_str(&body?).ok()?;
+                Some(GrantMade {
+                    project_id,
+                    group_id: body.get("group_id")?.as_str()?.to_owned(),
+                    role_id: body.get("role")?.as_str()?.to_owned(),
+                    at: row.get("at"),
+                })
             })
             .collect())
     }

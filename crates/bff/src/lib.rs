@@ -3,6 +3,7 @@
 //! It signs portal users in (roles `owner` and `auditor`), forwards only allow-listed Admin API
 //! calls with the admin key added, and serves the built single-page app under a strict CSP.
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod archive;
@@ -66,8 +67,11 @@ pub struct AppState {
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Password checks that may run at once (see [`sign_in_permits`]).
     pub sign_in_permits: Arc<tokio::sync::Semaphore>,
-    /// Key-hygiene reports that may be read at once (see [`report_permits`]).
+    /// Key-hygiene reports and effective-access answers that may be read at once (see
+    /// [`report_permits`]).
     pub reports: Arc<tokio::sync::Semaphore>,
+    /// Effective-access answers, kept briefly (see [`access::CACHE_FOR`]).
+    pub access: Arc<access::Cache>,
 }
 
 /// Password checks allowed at once per core: argon2 is slow on purpose, so beyond this a

@@ -143,6 +143,7 @@ mod tests {
             trusted_proxies: Vec::new().into(),
             sign_in_permits: crate::sign_in_permits(),
             reports: crate::report_permits(),
+            access: Default::default(),
         }
     }
 

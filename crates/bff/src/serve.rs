@@ -111,6 +111,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: args.trusted_proxy.clone().into(),
         sign_in_permits: crate::sign_in_permits(),
         reports: crate::report_permits(),
+        access: Default::default(),
     };
     let journal = state.journal.clone();
     say(&format!("Gatehouse is listening on http://{address}"));

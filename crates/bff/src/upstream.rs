@@ -296,6 +296,36 @@ impl Upstream {
         ))
     }
 
+    /// Every item of one of the newer lists (groups, roles, project groups…), which page by
+    /// `next` rather than `last_id`; `limit` is that list's largest page. Bounded like
+    /// [`Upstream::list_all`].
+    pub async fn list_all_next<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        limit: u32,
+    ) -> Result<Vec<T>, AppError> {
+        let mut items = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..LIST_ALL_PAGES {
+            let mut pairs: Vec<(&str, String)> = vec![("limit", limit.to_string())];
+            if let Some(after) = &after {
+                pairs.push(("after", after.clone()));
+            }
+            let page: admin_api::CursorPage<T> = self
+                .get_json(path, &admin_api::query::encode(pairs), "a list")
+                .await?;
+            items.extend(page.data);
+            match (page.has_more, page.next) {
+                (true, Some(next)) => after = Some(next),
+                _ => return Ok(items),
+            }
+        }
+        Err(AppError::bad_gateway(
+            &format!("{path} has more than {LIST_ALL_PAGES} pages; Gatehouse reads no further."),
+            &"list too long",
+        ))
+    }
+
     /// Whether upstream answers and accepts the key: one cheap read, not retried, at most
     /// once per [`READINESS_TTL`].
     pub async fn readiness(&self) -> Readiness {

@@ -5,6 +5,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{Harness, ids, writes};
+use sandbox::seeded as seed;
 
 #[tokio::test]
 async fn every_write_needs_a_session_the_csrf_token_and_the_owner_role() {
@@ -62,6 +63,8 @@ async fn every_allowed_read_answers() {
     let ids = ids(&harness);
     let (auditor, _) = harness.auditor().await;
     let p = format!("/api/v1/organization/projects/{}", ids.project);
+    let groups = "/api/v1/organization/groups";
+    let g = format!("{groups}/{}", seed::PLATFORM);
     for uri in [
         "/api/v1/organization/users?limit=5".to_owned(),
         format!("/api/v1/organization/users/{}", ids.user),
@@ -79,6 +82,23 @@ async fn every_allowed_read_answers() {
         format!("/api/v1/organization/admin_api_keys/{}", ids.admin_key),
         format!("{p}/rate_limits?limit=2&before=rl-o3-mini"),
         "/api/v1/organization/audit_logs?event_types[]=login.failed&limit=3".into(),
+        format!("{groups}?limit=2&order=desc"),
+        g.clone(),
+        format!("{g}/users?limit=1"),
+        format!("{g}/users/{}", ids.platform_member),
+        format!("{groups}/{}/roles", seed::SUPPORT),
+        format!("{groups}/{}/roles/{}", seed::SUPPORT, seed::GROUP_MANAGER),
+        "/api/v1/organization/roles?order=asc".into(),
+        format!("/api/v1/organization/roles/{}", seed::AUDIT_READER),
+        format!("/api/v1/organization/users/{}/roles", ids.audit_reader),
+        format!(
+            "/api/v1/organization/users/{}/roles/{}",
+            ids.audit_reader,
+            seed::AUDIT_READER
+        ),
+        format!("{p}/groups?limit=5"),
+        format!("/api/v1/access/users/{}?format=csv", ids.user),
+        format!("/api/v1/access/projects/{}?path=direct", ids.project),
     ] {
         let answer = harness.get(&uri, &auditor).await;
         assert_eq!(answer.status, StatusCode::OK, "GET {uri}: {}", answer.text);
@@ -261,6 +281,117 @@ async fn attack_requests_never_reach_upstream() {
         (
             "DELETE",
             format!("{p}/api_keys/sk-proj-abc"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        // Access management (#16): ids, fields and parameters outside the allow-list.
+        (
+            "GET",
+            "/api/v1/organization/groups/..%2Fusers".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/groups?limit=1001".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/groups?order=random".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/organization/groups?group_type=tenant_group".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/groups".into(),
+            Some(r#"{"name":"x","is_scim_managed":true}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/groups".into(),
+            Some(r#"{"name":"   "}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/groups/group_abc/users".into(),
+            Some(r#"{"user_id":"../../admin_api_keys"}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "DELETE",
+            "/api/v1/organization/groups/group_abc/users/user-a%2F..".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/groups/group_abc/roles".into(),
+            Some(r#"{"role_id":"owner"}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/roles".into(),
+            Some(
+                r#"{"role_name":"x","permissions":["api.groups.read"],"resource_type":"api.project"}"#,
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/roles".into(),
+            Some(r#"{"role_name":"x","permissions":["api.groups.read","api.groups.read"]}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/api/v1/organization/roles/role_abc".into(),
+            Some(r#"{"predefined_role":true}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "DELETE",
+            "/api/v1/organization/roles/proj_abc".into(),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            format!("{u}/roles"),
+            Some(r#"{"role_id":"role_abc","expires_at":1}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            format!("{p}/groups"),
+            Some(r#"{"group_id":"group_abc","role":"owner"}"#),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("{p}/groups/group_abc?group_type=tenant_group"),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            format!("/api/v1/access/users/{}?format=xml", ids.user),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/access/projects/..".into(),
             None,
             StatusCode::BAD_REQUEST,
         ),

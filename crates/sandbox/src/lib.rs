@@ -10,12 +10,15 @@ mod audit_logs;
 mod auth;
 mod error;
 mod faults;
+mod groups;
 mod invites;
 mod org;
 mod paging;
+mod project_groups;
 mod project_users;
 mod projects;
 mod rate_limits;
+mod roles;
 mod seed;
 mod service_accounts;
 mod users;
@@ -26,8 +29,11 @@ use axum::Router;
 
 pub use error::Failure;
 pub use faults::Faults;
-pub use org::{Org, ProjectRecord};
-pub use seed::SeedOptions;
+pub use org::{
+    GroupMember, GroupRecord, ORG_ID, Org, Principal, ProjectGroupRecord, ProjectRecord,
+    RoleAssignment, RoleRecord,
+};
+pub use seed::{SeedOptions, access as seeded};
 
 /// The shared state of one emulated organization.
 #[derive(Clone)]
@@ -121,6 +127,9 @@ pub fn app(sandbox: Sandbox) -> Router {
         .merge(invites::router())
         .merge(projects::router())
         .merge(project_users::router())
+        .merge(groups::router())
+        .merge(roles::router())
+        .merge(project_groups::router())
         .merge(service_accounts::router())
         .merge(api_keys::router())
         .merge(admin_api_keys::router())

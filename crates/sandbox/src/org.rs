@@ -7,10 +7,12 @@ use admin_api::api_keys::ProjectApiKey;
 use admin_api::audit_logs::{
     AuditLog, AuditLogActor, AuditLogActorApiKey, AuditLogActorUser, AuditLogProject,
 };
+use admin_api::groups::{Group, GroupSummary};
 use admin_api::invites::Invite;
 use admin_api::project_users::ProjectUser;
 use admin_api::projects::Project;
 use admin_api::rate_limits::ProjectRateLimit;
+use admin_api::roles::{AssignedRole, Role};
 use admin_api::service_accounts::ServiceAccount;
 use admin_api::users::User;
 use serde_json::{Map, Value};
@@ -52,6 +54,103 @@ impl ProjectRecord {
     }
 }
 
+/// The organization's id, as audit events name it (`resource_id` of organization roles).
+pub const ORG_ID: &str = "org-acme";
+
+/// A group and its members.
+#[derive(Debug, Clone)]
+pub struct GroupRecord {
+    pub group: Group,
+    /// In the order they were added.
+    pub members: Vec<GroupMember>,
+}
+
+impl GroupRecord {
+    /// The summary a group role assignment shows.
+    pub fn summary(&self) -> GroupSummary {
+        GroupSummary {
+            object: "group".into(),
+            id: self.group.id.clone(),
+            name: self.group.name.clone(),
+            created_at: self.group.created_at,
+            scim_managed: self.group.is_scim_managed,
+        }
+    }
+
+    /// 400 if the identity provider manages the group (through SCIM): its name and members
+    /// change there, not here. Role assignments and project grants are still allowed.
+    pub fn ensure_not_scim(&self) -> Result<(), Failure> {
+        if self.group.is_scim_managed {
+            return Err(Failure::bad_request(admin_api::ApiError::invalid_request(
+                format!(
+                    "Group '{}' is managed by your identity provider (SCIM); change it there.",
+                    self.group.name
+                ),
+                Some("group_id"),
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A user's membership of a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupMember {
+    pub user_id: String,
+    pub added_at: i64,
+}
+
+/// A role with the bookkeeping upstream shows in assignment lists.
+#[derive(Debug, Clone)]
+pub struct RoleRecord {
+    pub role: Role,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The user who created a custom role (`None` for predefined roles).
+    pub created_by: Option<String>,
+}
+
+/// Who holds a role assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    User,
+    Group,
+}
+
+impl Principal {
+    /// `user` or `group`, as audit events name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Group => "group",
+        }
+    }
+}
+
+/// An organization role assigned directly to a user or a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleAssignment {
+    /// The assignment's own id, as audit events name it.
+    pub id: String,
+    pub principal: Principal,
+    pub principal_id: String,
+    pub role_id: String,
+    pub created_at: i64,
+}
+
+/// A group's access to a project, with the project role it was granted (kept here; upstream
+/// does not show it in its answers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectGroupRecord {
+    /// The grant's id, as audit events name the assignment.
+    pub id: String,
+    pub project_id: String,
+    pub group_id: String,
+    /// The id of an `api.project` role.
+    pub role_id: String,
+    pub created_at: i64,
+}
+
 /// Who is calling: the admin key presented, as the auth check resolved it.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -64,6 +163,13 @@ pub struct Org {
     pub(crate) invites: Vec<Invite>,
     pub(crate) projects: Vec<ProjectRecord>,
     pub(crate) admin_keys: Vec<AdminApiKey>,
+    pub(crate) groups: Vec<GroupRecord>,
+    /// Predefined and custom roles, organization and project, in creation order.
+    pub(crate) roles: Vec<RoleRecord>,
+    /// Direct organization role assignments to users and groups, in assignment order.
+    pub(crate) role_assignments: Vec<RoleAssignment>,
+    /// Groups' access to projects, in grant order.
+    pub(crate) project_groups: Vec<ProjectGroupRecord>,
     /// Secret value → admin key id, for the keys that may call the API.
     pub(crate) admin_key_values: HashMap<String, String>,
     pub(crate) audit: AuditStore,
@@ -94,6 +200,26 @@ impl Org {
     /// The admin keys.
     pub fn admin_keys(&self) -> &[AdminApiKey] {
         &self.admin_keys
+    }
+
+    /// The groups with their members, in creation order.
+    pub fn groups(&self) -> &[GroupRecord] {
+        &self.groups
+    }
+
+    /// The roles (predefined and custom, organization and project), in creation order.
+    pub fn roles(&self) -> &[RoleRecord] {
+        &self.roles
+    }
+
+    /// The direct organization role assignments of users and groups.
+    pub fn role_assignments(&self) -> &[RoleAssignment] {
+        &self.role_assignments
+    }
+
+    /// The groups' project grants, each with the project role it gave.
+    pub fn project_groups(&self) -> &[ProjectGroupRecord] {
+        &self.project_groups
     }
 
     /// Every audit event, newest first.
@@ -155,6 +281,63 @@ impl Org {
             .iter()
             .find(|u| u.id == id)
             .ok_or_else(|| Failure::not_found(format!("No such user: '{id}'."), "user_id"))
+    }
+
+    /// The group with this id, or 404.
+    pub(crate) fn group(&self, id: &str) -> Result<&GroupRecord, Failure> {
+        self.groups
+            .iter()
+            .find(|g| g.group.id == id)
+            .ok_or_else(|| Failure::not_found(format!("No such group: '{id}'."), "group_id"))
+    }
+
+    /// The index of the group with this id, or 404.
+    pub(crate) fn group_index(&self, id: &str) -> Result<usize, Failure> {
+        self.groups
+            .iter()
+            .position(|g| g.group.id == id)
+            .ok_or_else(|| Failure::not_found(format!("No such group: '{id}'."), "group_id"))
+    }
+
+    /// The role with this id, or 404 naming `param`.
+    pub(crate) fn role(&self, id: &str, param: &str) -> Result<&RoleRecord, Failure> {
+        self.roles
+            .iter()
+            .find(|r| r.role.id == id)
+            .ok_or_else(|| Failure::not_found(format!("No such role: '{id}'."), param))
+    }
+
+    /// A role as an assignment list shows it; `None` for a dangling id.
+    pub(crate) fn assigned_role(&self, role_id: &str) -> Option<AssignedRole> {
+        let record = self.roles.iter().find(|r| r.role.id == role_id)?;
+        let creator = record
+            .created_by
+            .as_deref()
+            .and_then(|id| self.users.iter().find(|u| u.id == id))
+            .map(|u| serde_json::json!({"id": u.id, "name": u.name, "email": u.email}));
+        Some(AssignedRole {
+            id: record.role.id.clone(),
+            name: record.role.name.clone(),
+            permissions: record.role.permissions.clone(),
+            resource_type: record.role.resource_type.clone(),
+            predefined_role: record.role.predefined_role,
+            description: record.role.description.clone(),
+            created_at: Some(record.created_at),
+            updated_at: Some(record.updated_at),
+            created_by: record.created_by.clone(),
+            created_by_user_obj: creator,
+            metadata: Some(Value::Object(Map::new())),
+            // Only direct assignments are listed, so there is nothing they are inherited from.
+            assignment_sources: None,
+        })
+    }
+
+    /// The user who owns the calling admin key (who creates a custom role).
+    pub(crate) fn caller_user(&self, caller: &Caller) -> Option<String> {
+        self.admin_keys
+            .iter()
+            .find(|k| k.id == caller.key_id)
+            .map(|k| k.owner.id.clone())
     }
 
     /// Appends the audit event for a change made now by `caller`, scoped to `project`

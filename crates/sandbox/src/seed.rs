@@ -111,6 +111,10 @@ pub fn organization(admin_key: &str, options: SeedOptions) -> Org {
         projects: Vec::new(),
         admin_keys: Vec::new(),
         admin_key_values: HashMap::new(),
+        groups: Vec::new(),
+        roles: Vec::new(),
+        role_assignments: Vec::new(),
+        project_groups: Vec::new(),
         audit: AuditStore::default(),
         default_project: AuditLogProject {
             id: String::new(),
@@ -125,6 +129,7 @@ pub fn organization(admin_key: &str, options: SeedOptions) -> Org {
     seed_invites(&mut org, options.now);
     seed_history(&mut org, options);
     seed_hygiene(&mut org, options.now);
+    seed_access(&mut org, options.now);
     org
 }
 
@@ -638,5 +643,289 @@ fn session_actor(org: &mut Org, user: &User) -> AuditLogActor {
             }),
         }),
         api_key: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access: roles, groups, role assignments and project group grants.
+//
+// Seeded last, with fixed ids (the constants of [`access`]) and without drawing from the random
+// generator or writing history, so everything seeded before is unchanged. Users are named by
+// their index in `Org::users()` (the same for every seed; only their ids are random); all are
+// among the first eight, so any `SeedOptions::users` works. Owners are users 0, 1 and 7.
+//
+// Roles (`GET /organization/roles`, in this order):
+//   ORG_OWNER      "Owner"           api.organization, predefined
+//   ORG_READER     "Reader"          api.organization, predefined
+//   PROJECT_OWNER  "Project Owner"   api.project, predefined
+//   PROJECT_MEMBER "Project Member"  api.project, predefined
+//   PROJECT_VIEWER "Project Viewer"  api.project, predefined
+//   GROUP_MANAGER  "API Group Manager" {api.groups.read, api.groups.write}   api.organization, custom
+//   AUDIT_READER   "Audit Reader"    {api.audit_logs.read}                   api.organization, custom
+//
+// Groups (members in the order added):
+//   PLATFORM "Platform Engineering": users 2 (Alan Ritchie), 3 (Barbara Liskov), 4 (Edsger Torvalds)
+//   SUPPORT  "Support Leads":        users 4 (Edsger Torvalds), 5 (Frances Borg), 1 (Grace Hamilton, owner)
+//   OKTA_FINANCE "Okta · Finance" (is_scim_managed): user 6 (Donald Knuth)
+//   User 4 is in both PLATFORM and SUPPORT; users 0 and 7 are in no group.
+//
+// Direct organization role assignments:
+//   USER_AUDIT_READER:     AUDIT_READER  -> user 3 (Barbara Liskov)
+//   SUPPORT_GROUP_MANAGER: GROUP_MANAGER -> group SUPPORT (so users 4, 5 and 1 hold it through it)
+//
+// Project group grants (`projects()[i]`, both active):
+//   PLATFORM_ALPHA:            PLATFORM     -> project 1 "Alpha"       as PROJECT_MEMBER
+//   OKTA_FINANCE_SUPPORT_BOT:  OKTA_FINANCE -> project 2 "Support Bot" as PROJECT_VIEWER
+// ---------------------------------------------------------------------------------------------
+
+/// The fixed ids of the seeded roles, groups, assignments and grants (see the comment above
+/// `seed_access` in the source for who holds what).
+pub mod access {
+    pub const ORG_OWNER: &str = "role_seedorgowner";
+    pub const ORG_READER: &str = "role_seedorgreader";
+    pub const PROJECT_OWNER: &str = "role_seedprojowner";
+    pub const PROJECT_MEMBER: &str = "role_seedprojmember";
+    pub const PROJECT_VIEWER: &str = "role_seedprojviewer";
+    pub const GROUP_MANAGER: &str = "role_seedgroupmanager";
+    pub const AUDIT_READER: &str = "role_seedauditreader";
+
+    pub const PLATFORM: &str = "group_seedplatform";
+    pub const SUPPORT: &str = "group_seedsupport";
+    pub const OKTA_FINANCE: &str = "group_seedoktafinance";
+
+    /// The members of each group, as indexes into `Org::users()`.
+    pub const PLATFORM_MEMBERS: [usize; 3] = [2, 3, 4];
+    pub const SUPPORT_MEMBERS: [usize; 3] = [4, 5, 1];
+    pub const OKTA_FINANCE_MEMBERS: [usize; 1] = [6];
+
+    /// AUDIT_READER assigned directly to user 3.
+    pub const USER_AUDIT_READER: &str = "roleasgmt_seeduserauditreader";
+    pub const USER_AUDIT_READER_USER: usize = 3;
+    /// GROUP_MANAGER assigned to SUPPORT.
+    pub const SUPPORT_GROUP_MANAGER: &str = "roleasgmt_seedsupportmanager";
+
+    /// PLATFORM granted project 1 (Alpha) as PROJECT_MEMBER.
+    pub const PLATFORM_ALPHA: &str = "roleasgmt_seedplatformalpha";
+    pub const PLATFORM_ALPHA_PROJECT: usize = 1;
+    /// OKTA_FINANCE granted project 2 (Support Bot) as PROJECT_VIEWER.
+    pub const OKTA_FINANCE_SUPPORT_BOT: &str = "roleasgmt_seedoktasupportbot";
+    pub const OKTA_FINANCE_SUPPORT_BOT_PROJECT: usize = 2;
+}
+
+/// (id, name, description, resource type, permissions, predefined)
+type SeedRole = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    bool,
+);
+
+fn seed_access(org: &mut Org, now: i64) {
+    use admin_api::groups::Group;
+    use admin_api::roles::{ORGANIZATION_ROLE, PROJECT_ROLE, Role};
+
+    use crate::org::{
+        GroupMember, GroupRecord, Principal, ProjectGroupRecord, RoleAssignment, RoleRecord,
+    };
+
+    let creator = org.users[0].id.clone();
+    let roles: [SeedRole; 7] = [
+        (
+            access::ORG_OWNER,
+            "Owner",
+            "Full control of the organization.",
+            ORGANIZATION_ROLE,
+            &[
+                "api.organization.read",
+                "api.organization.write",
+                "api.users.read",
+                "api.users.write",
+                "api.invites.write",
+                "api.groups.read",
+                "api.groups.write",
+                "api.roles.read",
+                "api.roles.write",
+                "api.projects.read",
+                "api.projects.write",
+                "api.audit_logs.read",
+                "api.admin_keys.write",
+            ],
+            true,
+        ),
+        (
+            access::ORG_READER,
+            "Reader",
+            "Read access to the organization.",
+            ORGANIZATION_ROLE,
+            &[
+                "api.organization.read",
+                "api.users.read",
+                "api.groups.read",
+                "api.roles.read",
+                "api.projects.read",
+            ],
+            true,
+        ),
+        (
+            access::PROJECT_OWNER,
+            "Project Owner",
+            "Full control of a project, its members and keys.",
+            PROJECT_ROLE,
+            &[
+                "api.project.read",
+                "api.project.write",
+                "api.project.members.write",
+                "api.project.keys.write",
+            ],
+            true,
+        ),
+        (
+            access::PROJECT_MEMBER,
+            "Project Member",
+            "Uses a project and its models.",
+            PROJECT_ROLE,
+            &["api.project.read", "api.project.write"],
+            true,
+        ),
+        (
+            access::PROJECT_VIEWER,
+            "Project Viewer",
+            "Reads a project.",
+            PROJECT_ROLE,
+            &["api.project.read"],
+            true,
+        ),
+        (
+            access::GROUP_MANAGER,
+            "API Group Manager",
+            "Allows managing organization groups",
+            ORGANIZATION_ROLE,
+            &["api.groups.read", "api.groups.write"],
+            false,
+        ),
+        (
+            access::AUDIT_READER,
+            "Audit Reader",
+            "Reads the audit log.",
+            ORGANIZATION_ROLE,
+            &["api.audit_logs.read"],
+            false,
+        ),
+    ];
+    for (n, (id, name, description, resource_type, permissions, predefined)) in
+        roles.into_iter().enumerate()
+    {
+        let age = if predefined {
+            400
+        } else {
+            120 - 10 * i64::try_from(n).unwrap_or(0)
+        };
+        let created_at = now - age * DAY;
+        org.roles.push(RoleRecord {
+            role: Role {
+                object: "role".into(),
+                id: id.into(),
+                name: name.into(),
+                description: Some(description.into()),
+                permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+                resource_type: resource_type.into(),
+                predefined_role: predefined,
+            },
+            created_at,
+            updated_at: if predefined {
+                created_at
+            } else {
+                created_at + 3_600
+            },
+            created_by: (!predefined).then(|| creator.clone()),
+        });
+    }
+
+    let groups: [(&str, &str, bool, &[usize], i64); 3] = [
+        (
+            access::PLATFORM,
+            "Platform Engineering",
+            false,
+            &access::PLATFORM_MEMBERS,
+            100,
+        ),
+        (
+            access::SUPPORT,
+            "Support Leads",
+            false,
+            &access::SUPPORT_MEMBERS,
+            90,
+        ),
+        (
+            access::OKTA_FINANCE,
+            "Okta · Finance",
+            true,
+            &access::OKTA_FINANCE_MEMBERS,
+            80,
+        ),
+    ];
+    for (id, name, scim, members, age) in groups {
+        let created_at = now - age * DAY;
+        let members = members
+            .iter()
+            .enumerate()
+            .map(|(n, &user)| GroupMember {
+                user_id: org.users[user].id.clone(),
+                added_at: created_at + (i64::try_from(n).unwrap_or(0) + 1) * DAY,
+            })
+            .collect();
+        org.groups.push(GroupRecord {
+            group: Group {
+                id: id.into(),
+                name: name.into(),
+                created_at,
+                is_scim_managed: scim,
+                group_type: Some("group".into()),
+            },
+            members,
+        });
+    }
+
+    org.role_assignments.push(RoleAssignment {
+        id: access::USER_AUDIT_READER.into(),
+        principal: Principal::User,
+        principal_id: org.users[access::USER_AUDIT_READER_USER].id.clone(),
+        role_id: access::AUDIT_READER.into(),
+        created_at: now - 50 * DAY,
+    });
+    org.role_assignments.push(RoleAssignment {
+        id: access::SUPPORT_GROUP_MANAGER.into(),
+        principal: Principal::Group,
+        principal_id: access::SUPPORT.into(),
+        role_id: access::GROUP_MANAGER.into(),
+        created_at: now - 45 * DAY,
+    });
+
+    let grants = [
+        (
+            access::PLATFORM_ALPHA,
+            access::PLATFORM_ALPHA_PROJECT,
+            access::PLATFORM,
+            access::PROJECT_MEMBER,
+            40,
+        ),
+        (
+            access::OKTA_FINANCE_SUPPORT_BOT,
+            access::OKTA_FINANCE_SUPPORT_BOT_PROJECT,
+            access::OKTA_FINANCE,
+            access::PROJECT_VIEWER,
+            35,
+        ),
+    ];
+    for (id, project, group, role, age) in grants {
+        org.project_groups.push(ProjectGroupRecord {
+            id: id.into(),
+            project_id: org.projects[project].project.id.clone(),
+            group_id: group.into(),
+            role_id: role.into(),
+            created_at: now - age * DAY,
+        });
     }
 }

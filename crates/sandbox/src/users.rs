@@ -107,6 +107,13 @@ async fn delete_user(
                     }
                 }
             }
+            // And every group membership and direct role assignment.
+            for group in &mut org.groups {
+                group.members.retain(|m| m.user_id != user_id);
+            }
+            org.role_assignments.retain(|a| {
+                !(a.principal == crate::org::Principal::User && a.principal_id == user_id)
+            });
             org.record(&caller, "user.deleted", json!({"id": user_id}), None);
             Ok(UserDeleted::new("organization.user.deleted", &user_id))
         })

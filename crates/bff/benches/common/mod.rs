@@ -65,6 +65,7 @@ pub async fn serve_bff(
         trusted_proxies: Vec::new().into(),
         sign_in_permits: gatehouse::sign_in_permits(),
         reports: gatehouse::report_permits(),
+        access: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

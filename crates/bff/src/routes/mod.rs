@@ -1,21 +1,25 @@
 //! The `/api` surface: the session endpoints, and the allow-listed Admin API operations under
 //! `/api/v1`. Anything else under `/api` is a 404 that never reaches upstream.
 
+mod access;
 mod admin_api_keys;
 mod api_keys;
 mod archive;
 mod audit_logs;
 pub(crate) mod export;
+mod groups;
 mod guard;
 mod health;
 mod hygiene;
 mod invites;
 mod journal;
 mod offboarding;
+mod project_groups;
 mod project_users;
 mod projects;
 mod proxy;
 mod rate_limits;
+mod roles;
 mod service_accounts;
 mod session;
 mod tokens;
@@ -45,6 +49,10 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_api_keys::router())
         .merge(rate_limits::router())
         .merge(audit_logs::router())
+        .merge(groups::router())
+        .merge(roles::router())
+        .merge(project_groups::router())
+        .merge(access::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::require_session_or_token,

@@ -255,7 +255,10 @@ async fn forward_write(
     };
     let (response, outcome) = match result {
         Ok(response) => {
-            let (response, outcome) = outcome_of(response).await?;
+            let (response, mut outcome) = outcome_of(response).await?;
+            if outcome.object_id.is_none() && (200..300).contains(&outcome.status) {
+                outcome.object_id = principal_of(path, entry.body.as_ref());
+            }
             (Ok(response), outcome)
         }
         Err(error) => {
@@ -274,6 +277,24 @@ async fn forward_write(
     };
     journal.record_outcome(&entry, &outcome).await;
     response
+}
+
+/// The user or group a role assignment or a project grant is about, for writes whose answer
+/// has no `id`: upstream's `role.assignment.*` event names that principal, so the journal row
+/// must too, for the event to be attributed to it. Other such writes (a group's members) make
+/// no event.
+fn principal_of(path: &str, body: Option<&Value>) -> Option<String> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["organization", "groups" | "users", principal, "roles", ..] => {
+            Some((*principal).to_owned())
+        }
+        ["organization", "projects", _, "groups", group] => Some((*group).to_owned()),
+        ["organization", "projects", _, "groups"] => {
+            body?.get("group_id")?.as_str().map(str::to_owned)
+        }
+        _ => None,
+    }
 }
 
 /// Reads the answer's status, upstream request id and object id (never its secrets), and

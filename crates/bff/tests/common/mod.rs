@@ -206,6 +206,7 @@ impl Harness {
             trusted_proxies: Vec::new().into(),
             sign_in_permits: gatehouse::sign_in_permits(),
             reports: gatehouse::report_permits(),
+            access: Default::default(),
         };
         Self {
             app: gatehouse::app(state.clone()),
@@ -544,6 +545,12 @@ pub struct Ids {
     pub user_key: String,
     pub invite: String,
     pub admin_key: String,
+    /// Not in the Platform Engineering group (seed user 0).
+    pub outsider: String,
+    /// In Platform Engineering (seed user 2).
+    pub platform_member: String,
+    /// Holds Audit Reader directly (seed user 3).
+    pub audit_reader: String,
 }
 
 pub fn ids(harness: &Harness) -> Ids {
@@ -578,6 +585,9 @@ pub fn ids(harness: &Harness) -> Ids {
                 .clone(),
             invite: org.invites()[0].id.clone(),
             admin_key: org.admin_keys()[1].id.clone(),
+            outsider: org.users()[0].id.clone(),
+            platform_member: org.users()[2].id.clone(),
+            audit_reader: org.users()[3].id.clone(),
         }
     })
 }
@@ -585,7 +595,7 @@ pub fn ids(harness: &Harness) -> Ids {
 /// Every mutating operation the portal offers: method, path, body.
 pub fn writes(ids: &Ids) -> Vec<(&'static str, String, Option<String>)> {
     let p = format!("/api/v1/organization/projects/{}", ids.project);
-    vec![
+    let mut writes = vec![
         (
             "POST",
             format!("/api/v1/organization/users/{}", ids.user),
@@ -663,5 +673,72 @@ pub fn writes(ids: &Ids) -> Vec<(&'static str, String, Option<String>)> {
             format!("{p}/rate_limits/rl-gpt-4o"),
             Some(r#"{"max_requests_per_1_minute":10}"#.into()),
         ),
+    ];
+    writes.extend(access_writes(ids));
+    writes
+}
+
+/// The access-management writes (#16), in an order in which each succeeds on the seed. No
+/// principal loses two roles here: two such deletes of one group in one second would fit each
+/// other's events equally, and stay unattributed (see `attribution`).
+fn access_writes(ids: &Ids) -> Vec<(&'static str, String, Option<String>)> {
+    use sandbox::seeded as seed;
+    let g = format!("/api/v1/organization/groups/{}", seed::PLATFORM);
+    let support = format!("/api/v1/organization/groups/{}", seed::SUPPORT);
+    let roles = "/api/v1/organization/roles";
+    let users = "/api/v1/organization/users";
+    let p = format!("/api/v1/organization/projects/{}", ids.project);
+    let role = |id: &str| Some(format!(r#"{{"role_id":"{id}"}}"#));
+    vec![
+        (
+            "POST",
+            "/api/v1/organization/groups".into(),
+            Some(r#"{"name":"Reviewers"}"#.into()),
+        ),
+        ("POST", g.clone(), Some(r#"{"name":"Platform"}"#.into())),
+        (
+            "POST",
+            format!("{g}/users"),
+            Some(format!(r#"{{"user_id":"{}"}}"#, ids.outsider)),
+        ),
+        ("DELETE", format!("{g}/users/{}", ids.platform_member), None),
+        ("POST", format!("{g}/roles"), role(seed::AUDIT_READER)),
+        (
+            "DELETE",
+            format!("{support}/roles/{}", seed::GROUP_MANAGER),
+            None,
+        ),
+        (
+            "POST",
+            format!("{users}/{}/roles", ids.platform_member),
+            role(seed::GROUP_MANAGER),
+        ),
+        (
+            "DELETE",
+            format!("{users}/{}/roles/{}", ids.audit_reader, seed::AUDIT_READER),
+            None,
+        ),
+        (
+            "POST",
+            roles.into(),
+            Some(r#"{"role_name":"Reviewers","permissions":["api.audit_logs.read"]}"#.into()),
+        ),
+        (
+            "POST",
+            format!("{roles}/{}", seed::AUDIT_READER),
+            Some(r#"{"description":"Reads the audit log"}"#.into()),
+        ),
+        (
+            "POST",
+            format!("{p}/groups"),
+            Some(format!(
+                r#"{{"group_id":"{}","role":"{}"}}"#,
+                seed::OKTA_FINANCE,
+                seed::PROJECT_MEMBER
+            )),
+        ),
+        ("DELETE", format!("{p}/groups/{}", seed::OKTA_FINANCE), None),
+        ("DELETE", format!("{roles}/{}", seed::GROUP_MANAGER), None),
+        ("DELETE", g, None),
     ]
 }
