@@ -149,6 +149,50 @@ pub mod paths {
     pub fn rate_limits(project_id: &str) -> String {
         format!("{}/rate_limits", project(project_id))
     }
+    pub fn user_roles(user_id: &str) -> String {
+        format!("{}/roles", user(user_id))
+    }
+    pub fn user_role(user_id: &str, role_id: &str) -> String {
+        format!("{}/{}", user_roles(user_id), seg(role_id))
+    }
+    pub fn groups() -> String {
+        "/organization/groups".into()
+    }
+    pub fn group(id: &str) -> String {
+        format!("/organization/groups/{}", seg(id))
+    }
+    pub fn group_users(group_id: &str) -> String {
+        format!("{}/users", group(group_id))
+    }
+    pub fn group_user(group_id: &str, user_id: &str) -> String {
+        format!("{}/{}", group_users(group_id), seg(user_id))
+    }
+    pub fn group_roles(group_id: &str) -> String {
+        format!("{}/roles", group(group_id))
+    }
+    pub fn group_role(group_id: &str, role_id: &str) -> String {
+        format!("{}/{}", group_roles(group_id), seg(role_id))
+    }
+    pub fn roles() -> String {
+        "/organization/roles".into()
+    }
+    pub fn role(id: &str) -> String {
+        format!("/organization/roles/{}", seg(id))
+    }
+    pub fn project_groups(project_id: &str) -> String {
+        format!("{}/groups", project(project_id))
+    }
+    pub fn project_group(project_id: &str, group_id: &str) -> String {
+        format!("{}/{}", project_groups(project_id), seg(group_id))
+    }
+    /// The BFF's effective access of one user (not an upstream path, but under `/api/v1` too).
+    pub fn access_user(user_id: &str) -> String {
+        format!("/access/users/{}", seg(user_id))
+    }
+    /// The BFF's effective access to one project.
+    pub fn access_project(project_id: &str) -> String {
+        format!("/access/projects/{}", seg(project_id))
+    }
     /// Demo mode only: the sandbox's simulated acceptance of an invite.
     pub fn sandbox_invite_accept(id: &str) -> String {
         format!("/sandbox/invites/{}/accept", seg(id))

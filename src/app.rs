@@ -9,13 +9,15 @@ use crate::components::{ThemePicker, ToastRegion, Toasts, Write};
 // A split build names the pages in `lazy` instead.
 #[cfg_attr(gatehouse_split, allow(unused_imports))]
 use crate::pages::{
-    AdminKeysPage, AuditEventPage, AuditLogPage, HygienePage, InvitesPage, JournalPage, NotFound,
-    OffboardPage, ProjectPage, ProjectsPage, SignInPage, TokensPage, UsersPage, project,
+    AdminKeysPage, AuditEventPage, AuditLogPage, GroupPage, GroupsPage, HygienePage, InvitesPage,
+    JournalPage, NotFound, OffboardPage, ProjectPage, ProjectsPage, RolesPage, SignInPage,
+    TokensPage, UserPage, UsersPage, project,
 };
 
 /// The pages most people visit least, and the heaviest, load their code when first visited, in
 /// a release build split by `scripts/split.sh` (`--cfg gatehouse_split`): the audit log and an
-/// audit event (sentences, chart, timeline), key hygiene, offboarding, the journal and tokens.
+/// audit event (sentences, chart, timeline), key hygiene, offboarding, the journal and tokens,
+/// and the access pages (groups, a group, roles, a user's effective access).
 /// The shell and the resource pages come first. wasm-split puts each lazy page's own code in a
 /// chunk and the code several of them share in chunks of their own. Measured
 /// (`cargo bench -p gatehouse --bench wire`): every page lazy made a cold `/users` 4% smaller
@@ -53,6 +55,10 @@ mod lazy {
         AuditEvent => pages::AuditEventPage();
         Journal => pages::JournalPage();
         Tokens => pages::TokensPage();
+        Groups => pages::GroupsPage();
+        Group => pages::GroupPage();
+        Roles => pages::RolesPage();
+        User => pages::UserPage();
     }
 }
 
@@ -128,6 +134,8 @@ fn Shell() -> impl IntoView {
                 <A href="/users">"Users"</A>
                 <A href="/invites">"Invites"</A>
                 <A href="/projects">"Projects"</A>
+                <A href="/groups">"Groups"</A>
+                <A href="/roles">"Roles"</A>
                 <A href="/admin-keys">"Admin keys"</A>
                 <A href="/hygiene">"Hygiene"</A>
                 <A href="/audit-log">"Audit log"</A>
@@ -141,13 +149,19 @@ fn Shell() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/users"/> }/>
                 <Route path=path!("/users") view=UsersPage/>
+                <Route path=path!("/users/:id") view={page!(User, UserPage)}/>
                 <Route path=path!("/users/:id/offboard") view={page!(Offboard, OffboardPage)}/>
+                <Route path=path!("/groups") view={page!(Groups, GroupsPage)}/>
+                <Route path=path!("/groups/:id") view={page!(Group, GroupPage)}/>
+                <Route path=path!("/roles") view={page!(Roles, RolesPage)}/>
                 <Route path=path!("/hygiene") view={page!(Hygiene, HygienePage)}/>
                 <Route path=path!("/invites") view=InvitesPage/>
                 <Route path=path!("/projects") view=ProjectsPage/>
                 <ParentRoute path=path!("/projects/:id") view=ProjectPage>
                     <Route path=path!("") view=project::members_route/>
                     <Route path=path!("members") view=project::members_route/>
+                    <Route path=path!("groups") view=project::groups_route/>
+                    <Route path=path!("access") view=project::access_route/>
                     <Route path=path!("service-accounts") view=project::service_accounts_route/>
                     <Route path=path!("api-keys") view=project::api_keys_route/>
                     <Route path=path!("rate-limits") view=project::rate_limits_route/>

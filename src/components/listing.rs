@@ -2,9 +2,11 @@
 //! the app's one loader ([`Load`]), and [`PagedList`], the frame every resource list shares:
 //! the loading line or error, the items, an honest count, and the pager. While the next page
 //! loads, the last one stays on screen (dimmed, `aria-busy`), so the layout does not jump; a
-//! write calls [`Listing::reload`].
+//! write calls [`Listing::reload`]. Upstream pages two ways: the older lists continue after
+//! their `last_id`, the newer ones (groups, roles, role assignments) after their `next`; a
+//! [`Paged`] page says which, so one `Listing` serves both.
 
-use admin_api::ListPage;
+use admin_api::{CursorPage, ListPage};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::de::DeserializeOwned;
@@ -13,23 +15,67 @@ use super::load::Load;
 use super::pager::{CursorTrail, Pager, page_summary};
 use crate::api::{self, ClientError};
 
-/// A list page, where the reader is in the list, and its loading state.
-#[derive(Debug)]
-pub struct Listing<T: Send + Sync + 'static> {
-    load: Load<ListPage<T>>,
-    /// The page's cursors, from the URL.
-    pub trail: Memo<CursorTrail>,
+/// One page of an upstream list, whichever way it pages.
+pub trait Paged: DeserializeOwned + Clone + Send + Sync + 'static {
+    /// What the list holds.
+    type Item: Clone + Send + Sync + 'static;
+    /// The items of this page.
+    fn items(&self) -> &[Self::Item];
+    /// Whether upstream says more follow.
+    fn has_more(&self) -> bool;
+    /// The `after` of the next page, if upstream gave one.
+    fn cursor(&self) -> Option<String>;
 }
 
-impl<T: Send + Sync + 'static> Clone for Listing<T> {
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged for ListPage<T> {
+    type Item = T;
+    fn items(&self) -> &[T] {
+        &self.data
+    }
+    fn has_more(&self) -> bool {
+        self.has_more
+    }
+    fn cursor(&self) -> Option<String> {
+        self.last_id.clone()
+    }
+}
+
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged for CursorPage<T> {
+    type Item = T;
+    fn items(&self) -> &[T] {
+        &self.data
+    }
+    fn has_more(&self) -> bool {
+        self.has_more
+    }
+    fn cursor(&self) -> Option<String> {
+        self.next.clone()
+    }
+}
+
+/// A list page, where the reader is in the list, and its loading state. `P` is the page's
+/// shape: upstream's older `ListPage` unless said otherwise.
+#[derive(Debug)]
+pub struct Listing<T: Send + Sync + 'static, P: Send + Sync + 'static = ListPage<T>> {
+    load: Load<P>,
+    /// The page's cursors, from the URL.
+    pub trail: Memo<CursorTrail>,
+    item: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Send + Sync + 'static, P: Send + Sync + 'static> Clone for Listing<T, P> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T: Send + Sync + 'static> Copy for Listing<T> {}
+impl<T: Send + Sync + 'static, P: Send + Sync + 'static> Copy for Listing<T, P> {}
 
-impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
+impl<T, P> Listing<T, P>
+where
+    T: Clone + Send + Sync + 'static,
+    P: Paged<Item = T>,
+{
     /// Reads `base()` (a path under `/api/v1`, with any filter query of its own) at the URL's
     /// cursor, now and whenever either changes.
     pub fn new(base: impl Fn() -> String + 'static) -> Self {
@@ -47,9 +93,13 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
                 }
                 None => base,
             };
-            async move { api::get::<ListPage<T>>(&path).await }
+            async move { api::get::<P>(&path).await }
         });
-        Self { load, trail }
+        Self {
+            load,
+            trail,
+            item: std::marker::PhantomData,
+        }
     }
 
     /// Whether a request is under way.
@@ -77,10 +127,10 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
         self.load.value.with(|p| matches!(p, Some(Ok(_))))
     }
 
-    /// Upstream's `has_more` and `last_id` for the loaded page.
+    /// Upstream's `has_more` and the next page's cursor for the loaded page.
     pub fn more(&self) -> (bool, Option<String>) {
         self.load.value.with(|p| match p {
-            Some(Ok(page)) => (page.has_more, page.last_id.clone()),
+            Some(Ok(page)) => (page.has_more(), page.cursor()),
             _ => (false, None),
         })
     }
@@ -88,7 +138,7 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
     /// The loaded items (empty while loading the first time or after an error).
     pub fn items(&self) -> Vec<T> {
         self.load.value.with(|p| match p {
-            Some(Ok(page)) => page.data.clone(),
+            Some(Ok(page)) => page.items().to_vec(),
             _ => Vec::new(),
         })
     }
@@ -98,9 +148,9 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Listing<T> {
 /// (a table, or its "none on this page" line), its count ("Page 2: 20 invites; more on the next
 /// page.") and the pager.
 #[component]
-pub fn PagedList<T, R, V>(
+pub fn PagedList<T, P, R, V>(
     /// The list.
-    listing: Listing<T>,
+    listing: Listing<T, P>,
     /// The path the pager links to, with any filter query the list needs.
     #[prop(into)]
     here: Signal<String>,
@@ -113,7 +163,8 @@ pub fn PagedList<T, R, V>(
     rows: R,
 ) -> impl IntoView
 where
-    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+    P: Paged<Item = T>,
     R: Fn(Vec<T>) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {

@@ -15,7 +15,7 @@ mod write;
 
 pub use confirm::{ConfirmDialog, TextDialog};
 pub use dialog::Modal;
-pub use listing::{Listing, ListingStatus, PagedList};
+pub use listing::{Listing, ListingStatus, Paged, PagedList};
 pub use load::Load;
 pub use notice::{ErrorNotice, FormError, RECENT_AUDIT_LOG};
 pub use pager::{CursorTrail, Pager, page_summary};

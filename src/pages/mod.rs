@@ -1,7 +1,10 @@
 //! One module per page.
 
+pub mod access;
 mod admin_keys;
 mod audit_log;
+mod group;
+mod groups;
 mod hygiene;
 mod invites;
 mod journal;
@@ -10,8 +13,11 @@ mod not_built;
 mod offboard;
 pub mod project;
 mod projects;
+mod role_assignments;
+mod roles;
 mod sign_in;
 mod tokens;
+mod user;
 mod users;
 mod writes;
 
@@ -20,6 +26,8 @@ pub use audit_log::{
     ActivityChart, AuditEventPage, AuditLogPage, DAY_ROW, EVENT_ROW, EventBody, HistogramChart,
     Timeline, TypePicker, bucket_for, coverage_line,
 };
+pub use group::{GroupActions, GroupMembersTable, GroupPage, SCIM_REASON};
+pub use groups::{GroupForm, GroupsPage, GroupsTable};
 pub use hygiene::{
     FindingsTable, HygienePage, Progress, apply as apply_report_line, category_counts, consequence,
 };
@@ -28,10 +36,16 @@ pub use journal::{JournalPage, JournalTable};
 pub use not_built::NotFound;
 pub use offboard::{OffboardPage, PlanView, plan_summary, run_items};
 pub use project::{
-    ApiKeysTab, MembersTab, MembersTable, ProjectPage, RateLimitsTab, RateLimitsTable,
-    ServiceAccountsTab, rate_limit_update,
+    AccessFilters, AccessTab, ApiKeysTab, GroupsTab, MembersTab, MembersTable, ProjectGroupsTable,
+    ProjectPage, RateLimitsTab, RateLimitsTable, ServiceAccountsTab, rate_limit_update,
 };
 pub use projects::{ProjectActions, ProjectsPage, ProjectsTable};
+pub use role_assignments::{AssignedRolesTable, Principal, RoleAssignments};
+pub use roles::{
+    BUILT_IN_REASON, PermissionList, PermissionPicker, RoleForm, RolesPage, RolesTable,
+    permission_vocabulary, scope_label,
+};
 pub use sign_in::SignInPage;
 pub use tokens::{TokensPage, TokensTable};
+pub use user::UserPage;
 pub use users::{UsersPage, UsersTable};

@@ -217,6 +217,8 @@ fn UserRow(
     let remove_label = format!("Remove {name}");
     let offboard_label = format!("Offboard {name}");
     let offboard = format!("/users/{}/offboard", user.id);
+    let page = format!("/users/{}", paths::seg(&user.id));
+    let page_label = format!("{name}: roles and access");
     let activity_label = format!("Audit log of {name}");
     let projects_label = format!("Projects of {name}");
     let projects = format!(
@@ -235,7 +237,7 @@ fn UserRow(
     let delete = move |_| on_delete.run(for_delete.clone());
     view! {
         <tr>
-            <td>{user.name.clone().unwrap_or_else(|| "—".into())}</td>
+            <td><a href=page aria-label=page_label>{user.name.clone().unwrap_or_else(|| "—".into())}</a></td>
             <td>{user.email.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="role">{user.role.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="date">{date_utc(user.added_at)}</td>

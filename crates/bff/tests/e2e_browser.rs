@@ -2283,3 +2283,209 @@ async fn pages_load_their_code_when_first_visited() {
     assert!(now.iter().any(|f| f.ends_with(hygiene.as_str())), "{now:?}");
     client.close().await.expect("close the browser");
 }
+
+/// Access management as an owner does it (#16): create a group, add two people, grant it a
+/// project, see both in the project's effective access "through group", revoke the grant, see
+/// them gone, and find each change in the audit log (the members' in the journal: the spec has
+/// no audit event for them).
+#[tokio::test]
+#[ignore = "needs dist/ and chromedriver; `make test` runs it in its own step"]
+async fn an_owner_grants_a_group_a_project_and_sees_who_can_reach_it() {
+    let (_portal, _driver, client, url) = signed_in("demo-owner").await;
+    let group_name = "Release Reviewers";
+    // Two readers outside project Search, in no group granted it.
+    let found = run_async(
+        &client,
+        "const users = (await (await fetch('/api/v1/organization/users?limit=100')).json()).data;
+         const projects = (await (await fetch('/api/v1/organization/projects?limit=100')).json()).data;
+         const pick = n => users.find(u => u.name === n);
+         return {
+             people: [pick('Alan Ritchie'), pick('Frances Borg')].map(u => ({id: u.id, email: u.email})),
+             search: projects.find(p => p.name === 'Search').id,
+         };",
+    )
+    .await;
+    let search = found["search"].as_str().expect("Search").to_owned();
+    let people: Vec<(String, String)> = found["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().expect("id").to_owned(),
+                p["email"].as_str().expect("email").to_owned(),
+            )
+        })
+        .collect();
+
+    // 1. Create the group.
+    show(
+        &client,
+        &format!("{url}/groups"),
+        "document.querySelector('#group-name') && document.querySelector('tbody tr')",
+    )
+    .await;
+    screenshot(&client, "groups").await;
+    fill(&client, "#group-name", group_name).await;
+    click(&client, Locator::XPath("//button[text()='Create group']")).await;
+    wait_until(
+        &client,
+        "the new group in the table",
+        &format!("[...document.querySelectorAll('tbody tr a')].some(a => a.textContent === {group_name:?})"),
+    )
+    .await;
+    let group = client
+        .execute(
+            "return [...document.querySelectorAll('tbody tr')].find(r => r.textContent.includes(arguments[0])).dataset.id;",
+            vec![json!(group_name)],
+        )
+        .await
+        .expect("script");
+    let group = group.as_str().expect("the group's id").to_owned();
+
+    // 2. Add two people on its page.
+    show(
+        &client,
+        &format!("{url}/groups/{group}"),
+        &format!("document.querySelector('h1')?.textContent === {group_name:?} && document.querySelector('#group-member-user option[value^=user]')"),
+    )
+    .await;
+    for (id, email) in &people {
+        choose(&client, "#group-member-user", email).await;
+        click(&client, Locator::XPath("//button[text()='Add member']")).await;
+        wait_until(
+            &client,
+            "the new member in the table",
+            &format!("document.querySelector(\"tr[data-id='{id}']\")"),
+        )
+        .await;
+    }
+    screenshot(&client, "group").await;
+
+    // 3. Grant it project Search, as a Project Member, from the project's Groups tab.
+    show(
+        &client,
+        &format!("{url}/projects/{search}/groups"),
+        &format!("[...document.querySelectorAll('#project-group option')].some(o => o.value === {group:?})"),
+    )
+    .await;
+    choose(&client, "#project-group", group_name).await;
+    choose(&client, "#project-group-role", "Project Member").await;
+    click(&client, Locator::XPath("//button[text()='Grant access']")).await;
+    wait_until(
+        &client,
+        "the grant in the table",
+        &format!("document.querySelector(\"tr[data-id='{group}']\")"),
+    )
+    .await;
+    screenshot(&client, "project-groups").await;
+
+    // 4. Both reach Search through the group, with the role Gatehouse granted.
+    let through = format!("through group {group_name}");
+    let both_through = format!(
+        "[{}].every(email => [...document.querySelectorAll('tbody tr')].some(r => r.textContent.includes(email) && r.textContent.includes({through:?}) && r.textContent.includes('Project Member')))",
+        people
+            .iter()
+            .map(|(_, e)| format!("{e:?}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    show(
+        &client,
+        &format!("{url}/projects/{search}/access?path=group"),
+        &both_through,
+    )
+    .await;
+    wait_until(
+        &client,
+        "the honest line",
+        "document.body.textContent.includes('Complete')",
+    )
+    .await;
+    screenshot(&client, "project-access").await;
+    // A user's own page says the same, from their side.
+    let (first_id, _) = &people[0];
+    show(
+        &client,
+        &format!("{url}/users/{first_id}"),
+        &format!("[...document.querySelectorAll('tbody tr')].some(r => r.textContent.includes('Search') && r.textContent.includes({through:?}))"),
+    )
+    .await;
+    screenshot(&client, "user-access").await;
+
+    // 5. Revoke the grant (confirmed), and they are gone from the project's access.
+    show(
+        &client,
+        &format!("{url}/projects/{search}/groups"),
+        &format!("document.querySelector(\"tr[data-id='{group}'] button.danger\")"),
+    )
+    .await;
+    click(
+        &client,
+        Locator::Css(&format!("tr[data-id='{group}'] button.danger")),
+    )
+    .await;
+    wait_until(
+        &client,
+        "the confirmation",
+        "document.querySelector('dialog[open]')",
+    )
+    .await;
+    click(&client, Locator::Css("dialog[open] button.primary")).await;
+    wait_until(
+        &client,
+        "the grant to go",
+        &format!("!document.querySelector('dialog') && !document.querySelector(\"tr[data-id='{group}']\")"),
+    )
+    .await;
+    show(
+        &client,
+        &format!("{url}/projects/{search}/access?path=group"),
+        &format!(
+            "!document.querySelector('.loading') && document.body.textContent.includes('Complete') && !document.body.textContent.includes({through:?})"
+        ),
+    )
+    .await;
+
+    // 6. Each change is in OpenAI's audit log, filed under the group, and the members' in the
+    // journal.
+    let events = run_async(
+        &client,
+        &format!(
+            "const page = await (await fetch('/api/v1/organization/audit_logs?limit=20&resource_ids[]={group}')).json();
+             return page.data.map(e => e.type);"
+        ),
+    )
+    .await;
+    assert_eq!(
+        events,
+        json!([
+            "role.assignment.deleted",
+            "role.assignment.created",
+            "group.created"
+        ]),
+        "the group's events, newest first"
+    );
+    show(
+        &client,
+        &format!("{url}/audit-log?resource_id={group}"),
+        "document.querySelectorAll('li.event').length === 3",
+    )
+    .await;
+    screenshot(&client, "group-audit-log").await;
+    let journal = run_async(
+        &client,
+        "return (await (await fetch('/api/journal?limit=40')).json()).data
+             .filter(r => r.phase === 'result').map(r => r.method + ' ' + r.path);",
+    )
+    .await;
+    let members = format!("POST /organization/groups/{group}/users");
+    let added = journal
+        .as_array()
+        .expect("journal")
+        .iter()
+        .filter(|r| r.as_str() == Some(members.as_str()))
+        .count();
+    assert_eq!(added, 2, "both additions are journaled: {journal}");
+    client.close().await.expect("close the browser");
+}

@@ -164,7 +164,7 @@ async fn unknown_routes_ids_and_fields_never_reach_upstream() {
     let id = some_user_id(&harness).await;
     let not_found = [
         ("GET", "/api/v1/organization/certificates".to_owned()),
-        ("GET", format!("{LIST}/{id}/roles")),
+        ("GET", format!("{LIST}/{id}/sessions")),
         (
             "GET",
             "/api/v1/organization/users/../admin_api_keys".to_owned(),

@@ -1,9 +1,11 @@
 //! One project, with a tab per part, each a nested route (`/projects/{id}/{tab}`) in a file of
-//! its own: members, service accounts, API keys and rate limits. An archived project says what
+//! its own: members, groups, access, service accounts, API keys and rate limits. An archived project says what
 //! that means up front; its forms stay, so upstream's own refusal is what the person sees if
 //! they try.
 
 mod api_keys;
+mod project_access;
+mod project_groups;
 mod project_users;
 mod rate_limits;
 mod service_accounts;
@@ -14,6 +16,8 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_params_map};
 
 pub use api_keys::ApiKeysTab;
+pub use project_access::{AccessFilters, AccessTab};
+pub use project_groups::{GroupsTab, ProjectGroupsTable};
 pub use project_users::{MembersTab, MembersTable};
 pub use rate_limits::{RateLimitsTab, RateLimitsTable, rate_limit_update};
 pub use service_accounts::ServiceAccountsTab;
@@ -27,6 +31,8 @@ use crate::format::date_utc;
 /// The tabs: URL segment and label. `/projects/{id}` itself shows the first.
 const TABS: &[(&str, &str)] = &[
     ("members", "Members"),
+    ("groups", "Groups"),
+    ("access", "Access"),
     ("service-accounts", "Service accounts"),
     ("api-keys", "API keys"),
     ("rate-limits", "Rate limits"),
@@ -112,6 +118,18 @@ pub fn members_route() -> impl IntoView {
     in_project(
         |project_id, can_write| view! { <MembersTab project_id=project_id can_write=can_write/> },
     )
+}
+
+/// The route view of `/projects/{id}/groups`.
+pub fn groups_route() -> impl IntoView {
+    in_project(
+        |project_id, can_write| view! { <GroupsTab project_id=project_id can_write=can_write/> },
+    )
+}
+
+/// The route view of `/projects/{id}/access`.
+pub fn access_route() -> impl IntoView {
+    in_project(|project_id, _| view! { <AccessTab project_id=project_id/> })
 }
 
 /// The route view of `/projects/{id}/service-accounts`.
