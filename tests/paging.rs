@@ -34,3 +34,17 @@ fn each_page_says_where_the_next_begins() {
     assert_eq!(last.cursor(), None);
     assert!(!last.has_more());
 }
+
+#[wasm_bindgen_test]
+fn a_page_of_one_says_one() {
+    use gatehouse_app::components::{CursorTrail, page_summary};
+    let first = CursorTrail::default();
+    assert_eq!(
+        page_summary(1, "members", &first, false),
+        "Page 1: 1 member, all there are."
+    );
+    assert_eq!(
+        page_summary(2, "API keys", &first, true),
+        "Page 1: 2 API keys; more on the next page."
+    );
+}

@@ -121,5 +121,10 @@ pub fn page_summary(count: usize, noun: &str, trail: &CursorTrail, has_more: boo
         (false, 1) => ", all there are.",
         (false, _) => "; this is the last page.",
     };
+    // Every noun the lists use is a plain plural ("members", "API keys").
+    let noun = match noun.strip_suffix('s') {
+        Some(one) if count == 1 => one,
+        _ => noun,
+    };
     format!("Page {page}: {count} {noun}{tail}")
 }

@@ -253,7 +253,7 @@ pub fn AccessHonesty(
         <div class=class role="status">
             <p>
                 <strong>{honesty_line(&access)}</strong>
-                " "<span class="hint">{format!("Read {} UTC.", date_time_utc(access.computed_at))}</span>
+                " "<span class="hint">{format!("Read {}.", date_time_utc(access.computed_at))}</span>
             </p>
             {(!failures.is_empty()).then(|| view! {
                 <ul class="failures" aria-label="Lists that could not be read">

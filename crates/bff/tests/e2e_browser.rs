@@ -1510,6 +1510,14 @@ async fn an_auditor_reads_every_page_and_can_change_nothing() {
     )
     .await;
     let project = project.as_str().expect("a project").to_owned();
+    // Barbara Liskov: in a group, with a role of her own.
+    let reader = run_async(
+        &client,
+        "return (await (await fetch('/api/v1/organization/users?limit=100')).json()).data
+             .find(u => u.name === 'Barbara Liskov').id;",
+    )
+    .await;
+    let reader = reader.as_str().expect("a reader").to_owned();
     for page in [
         "/users".to_owned(),
         "/invites".into(),
@@ -1519,6 +1527,13 @@ async fn an_auditor_reads_every_page_and_can_change_nothing() {
         format!("/projects/{project}/service-accounts"),
         format!("/projects/{project}/api-keys"),
         format!("/projects/{project}/rate-limits"),
+        format!("/projects/{project}/groups"),
+        format!("/projects/{project}/access"),
+        "/groups".into(),
+        format!("/groups/{}", sandbox::seeded::PLATFORM),
+        format!("/groups/{}", sandbox::seeded::OKTA_FINANCE),
+        "/roles".into(),
+        format!("/users/{reader}"),
     ] {
         show(
             &client,
@@ -1530,7 +1545,7 @@ async fn an_auditor_reads_every_page_and_can_change_nothing() {
             .execute(
                 "return [...document.querySelectorAll('main form:not([role=search]) , main button')]
                     .map(e => e.textContent.trim())
-                    .filter(t => !['Find', 'Search', 'Show everyone'].includes(t));",
+                    .filter(t => !['Find', 'Search', 'Show everyone', 'Refresh'].includes(t));",
                 vec![],
             )
             .await
@@ -1555,6 +1570,7 @@ async fn an_auditor_reads_every_page_and_can_change_nothing() {
         let name = page
             .trim_start_matches('/')
             .replace(&project, "project")
+            .replace(&reader, "reader")
             .replace('/', "-");
         screenshot(&client, &format!("auditor-1024-{name}")).await;
     }
@@ -2431,7 +2447,7 @@ async fn an_owner_grants_a_group_a_project_and_sees_who_can_reach_it() {
         "document.querySelector('dialog[open]')",
     )
     .await;
-    click(&client, Locator::Css("dialog[open] button.primary")).await;
+    click(&client, Locator::Css("dialog[open] button[type=submit]")).await;
     wait_until(
         &client,
         "the grant to go",
