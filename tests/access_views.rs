@@ -48,6 +48,7 @@ fn access(complete: bool, failures: Vec<String>) -> Access {
         name: Some("Alpha".into()),
         rows: rows(),
         organization_roles: Vec::new(),
+        archived: false,
         lists_read: if complete { 5 } else { 3 },
         lists: 5,
         complete,
@@ -203,6 +204,21 @@ async fn the_honesty_line_says_what_was_read() {
     assert_eq!(
         honesty_line(&access(false, Vec::new())),
         "Incomplete: 3 of 5 lists read."
+    );
+    assert!(!root.text_content().unwrap_or_default().contains("archived"));
+
+    answer.set(Access {
+        archived: true,
+        rows: Vec::new(),
+        ..access(true, Vec::new())
+    });
+    leptos::task::tick().await;
+    assert!(
+        root.text_content()
+            .unwrap_or_default()
+            .contains("This project is archived: nobody can use it"),
+        "{:?}",
+        root.text_content()
     );
 }
 

@@ -255,6 +255,9 @@ pub fn AccessHonesty(
                 <strong>{honesty_line(&access)}</strong>
                 " "<span class="hint">{format!("Read {}.", date_time_utc(access.computed_at))}</span>
             </p>
+            {access.archived.then(|| view! {
+                <p>"This project is archived: nobody can use it, so nobody reaches it."</p>
+            })}
             {(!failures.is_empty()).then(|| view! {
                 <ul class="failures" aria-label="Lists that could not be read">
                     {failures.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}

@@ -190,8 +190,8 @@ fn GroupMembers(
     let added = Callback::new(move |(who, _): (String, GroupUserAssignment)| {
         listing.reload();
         toasts.push(Toast {
-            message: format!("{who} joined {}.", name.get_untracked()),
-            audit_link: Some(audit_link("resource_id", &who)),
+            message: format!("{who} joined {}. (OpenAI's audit log records no event for a group's members; the journal has it.)", name.get_untracked()),
+            audit_link: None,
         });
     });
     let to_remove = RwSignal::new(None::<GroupUser>);

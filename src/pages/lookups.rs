@@ -5,7 +5,7 @@
 //! permissions are the vocabulary a new role is made from. A failed read is said in a toast,
 //! never swallowed.
 
-use admin_api::groups::Group;
+use admin_api::groups::{GROUPS_LIMIT_MAX, Group};
 use admin_api::projects::Project;
 use admin_api::query::LIMIT_MAX;
 use admin_api::roles::{ROLES_LIMIT_MAX, Role};
@@ -62,7 +62,7 @@ pub fn users() -> Signal<Option<Vec<User>>> {
 /// The organization's groups (first 100), once loaded.
 pub fn groups() -> Signal<Option<Vec<Group>>> {
     lookup::<CursorPage<Group>>(
-        format!("{}?limit={LIMIT_MAX}", paths::groups()),
+        format!("{}?limit={GROUPS_LIMIT_MAX}", paths::groups()),
         "Group names",
     )
 }

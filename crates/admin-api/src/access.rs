@@ -79,6 +79,9 @@ pub struct Access {
     /// For a user: their organization roles, direct and through groups.
     #[serde(default)]
     pub organization_roles: Vec<OrganizationRoleRow>,
+    /// The project is archived: nobody can use it, so it has no rows.
+    #[serde(default)]
+    pub archived: bool,
     /// Upstream lists read whole, of `lists` needed.
     pub lists_read: u32,
     pub lists: u32,

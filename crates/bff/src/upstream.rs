@@ -284,7 +284,8 @@ impl Upstream {
             items.extend(page.data);
             match (has_more, last_id) {
                 (true, Some(last)) => after = Some(last),
-                _ => return Ok(items),
+                (true, None) => return Err(no_cursor(path)),
+                (false, _) => return Ok(items),
             }
         }
         Err(AppError::bad_gateway(
@@ -317,7 +318,8 @@ impl Upstream {
             items.extend(page.data);
             match (page.has_more, page.next) {
                 (true, Some(next)) => after = Some(next),
-                _ => return Ok(items),
+                (true, None) => return Err(no_cursor(path)),
+                (false, _) => return Ok(items),
             }
         }
         Err(AppError::bad_gateway(
@@ -492,6 +494,15 @@ impl Upstream {
         }
         Ok(answer)
     }
+}
+
+/// A page that says more follow but gives no cursor: what was read is not the whole list, and
+/// an answer built on it must not say it is.
+fn no_cursor(path: &str) -> AppError {
+    AppError::bad_gateway(
+        &format!("OpenAI said {path} had more items but gave no cursor to read them."),
+        &"no cursor",
+    )
 }
 
 #[cfg(test)]

@@ -475,3 +475,149 @@ async fn access_needs_a_session_and_checks_its_parameters() {
         "only the unknown user's people list was read"
     );
 }
+
+/// Serves the harness's sandbox with `rewrite` applied to the JSON answer of `path`, and points
+/// the BFF at it.
+async fn with_answer_rewritten(harness: &mut Harness, path: String, rewrite: fn(&mut Value)) {
+    let app = sandbox::app(harness.sandbox.clone()).layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let path = path.clone();
+            async move {
+                let hit = request.uri().path() == path;
+                let response = next.run(request).await;
+                if !hit {
+                    return response;
+                }
+                let (parts, body) = response.into_parts();
+                let bytes = axum::body::to_bytes(body, 1 << 24).await.expect("body");
+                let mut json: Value = serde_json::from_slice(&bytes).expect("json");
+                rewrite(&mut json);
+                let mut response = axum::Json(json).into_response();
+                *response.status_mut() = parts.status;
+                response
+            }
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+    harness.upstream_at(&base);
+}
+
+#[tokio::test]
+async fn more_promised_without_a_cursor_is_incomplete_not_complete() {
+    let mut harness = Harness::new().await;
+    let (auditor, _) = harness.auditor().await;
+    let edsger = user(&harness, 4);
+    with_answer_rewritten(&mut harness, "/v1/organization/groups".into(), |json| {
+        json["has_more"] = Value::Bool(true);
+        json["next"] = Value::Null;
+    })
+    .await;
+    let answer = harness
+        .get(&format!("/api/v1/access/users/{edsger}"), &auditor)
+        .await
+        .json();
+    assert_eq!(answer["complete"], false, "{answer}");
+    assert!(
+        answer["failures"][0]
+            .as_str()
+            .is_some_and(|f| f.starts_with("the groups: ") && f.contains("no cursor")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_role_upstream_says_is_inherited_is_shown_under_its_group_once() {
+    let mut harness = Harness::new().await;
+    let (auditor, _) = harness.auditor().await;
+    let edsger = user(&harness, 4);
+    // Upstream may list, among a user's roles, one inherited through a group.
+    with_answer_rewritten(
+        &mut harness,
+        format!("/v1/organization/users/{edsger}/roles"),
+        |json| {
+            json["data"] = serde_json::json!([{
+                "id": seed::GROUP_MANAGER,
+                "name": "API Group Manager",
+                "permissions": ["api.groups.read", "api.groups.write"],
+                "resource_type": "api.organization",
+                "predefined_role": false,
+                "assignment_sources": [{"principal_id": seed::SUPPORT, "principal_type": "group"}]
+            }]);
+        },
+    )
+    .await;
+    let answer = access_of(
+        &harness,
+        &auditor,
+        &format!("/api/v1/access/users/{edsger}"),
+    )
+    .await;
+    assert_eq!(
+        organization_roles(&answer),
+        [(
+            "API Group Manager".into(),
+            "group".into(),
+            "Support Leads".into()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn views_share_the_organizations_lists_and_a_cached_answer_needs_no_turn() {
+    let harness = Harness::new().await;
+    let (auditor, _) = harness.auditor().await;
+    let at = |i| format!("/api/v1/access/users/{}", user(&harness, i));
+    access_of(&harness, &auditor, &at(3)).await;
+    let first = harness.hits();
+    // Another person: only their own roles are read (and their groups' roles, cached or not).
+    access_of(&harness, &auditor, &at(8)).await;
+    assert_eq!(
+        harness.hits() - first,
+        1,
+        "the second view reads only the user's own roles"
+    );
+    // A refresh right after reads nothing again.
+    let before = harness.hits();
+    access_of(&harness, &auditor, &format!("{}?refresh=true", at(8))).await;
+    assert_eq!(
+        harness.hits(),
+        before,
+        "a refresh within 10 s reads nothing"
+    );
+
+    // With every turn taken (two key-hygiene reports running), what is cached still answers;
+    // what needs upstream is a 429.
+    let turns = harness
+        .state
+        .reports
+        .clone()
+        .acquire_many_owned(u32::try_from(gatehouse::REPORTS_AT_ONCE).expect("small"))
+        .await
+        .expect("turns");
+    access_of(&harness, &auditor, &at(3)).await;
+    harness
+        .get(&at(5), &auditor)
+        .await
+        .assert_error(StatusCode::TOO_MANY_REQUESTS, Some("reports_busy"));
+    drop(turns);
+    access_of(&harness, &auditor, &at(5)).await;
+}
+
+#[tokio::test]
+async fn an_archived_project_has_no_access_to_show() {
+    let harness = Harness::new().await;
+    let (auditor, _) = harness.auditor().await;
+    // Legacy (6) is archived in the seed.
+    let legacy = access_of(
+        &harness,
+        &auditor,
+        &format!("/api/v1/access/projects/{}", project(&harness, 6)),
+    )
+    .await;
+    assert_eq!(legacy["archived"], true, "{legacy}");
+    assert_eq!(legacy["rows"], serde_json::json!([]), "{legacy}");
+}

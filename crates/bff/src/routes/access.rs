@@ -98,22 +98,13 @@ async fn answer(
     raw: Option<&str>,
 ) -> Result<Response, AppError> {
     let ask = ask(raw)?;
-    let _permit = state.reports.clone().try_acquire_owned().map_err(|_| {
-        AppError::too_many(
-            "Access is being computed already; each answer takes many calls to OpenAI. Try again in a few seconds.",
-            "reports_busy",
-            std::time::Duration::from_secs(5),
-        )
-    })?;
-    let computed = access::access(
-        &state.upstream,
-        state.journal.as_deref(),
-        &state.access,
-        &subject,
-        ask.refresh,
-    )
-    .await?;
-    let mut access = (*computed).clone();
+    let sources = access::Sources {
+        upstream: &state.upstream,
+        journal: state.journal.as_deref(),
+        cache: &state.access,
+        permits: &state.reports,
+    };
+    let mut access = access::access(sources, &subject, ask.refresh).await?;
     access.rows.retain(|row| {
         ask.path.is_none_or(|path| row.path == path)
             && ask.role.as_deref().is_none_or(|role| {
