@@ -779,24 +779,32 @@ pub enum ReportLine {
 /// which stops the BFF's reading too.
 pub async fn hygiene_report(
     days: i64,
-    on_line: impl Fn(ReportLine) -> bool,
+    on_line: impl FnMut(ReportLine) -> bool,
+) -> Result<(), ClientError> {
+    lines(&format!("/api/hygiene?days={days}"), on_line).await
+}
+
+/// Reads the NDJSON answer at `url`, calling `on_line` with each line as it arrives, until the
+/// answer ends or `on_line` answers `false` (then the read is cancelled).
+pub async fn lines<T: serde::de::DeserializeOwned>(
+    url: &str,
+    mut on_line: impl FnMut(T) -> bool,
 ) -> Result<(), ClientError> {
     use wasm_bindgen::JsCast;
-    let url = format!("/api/hygiene?days={days}");
-    let response = check(dispatch(Request::get(&url), None).await?).await?;
+    let response = check(dispatch(Request::get(url), None).await?).await?;
     let body = response
         .body()
-        .ok_or_else(|| ClientError::Decode("the report had no body".into()))?;
+        .ok_or_else(|| ClientError::Decode("the answer had no body".into()))?;
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut pending: Vec<u8> = Vec::new();
     while let Some(value) = crate::export::next_chunk(&reader)
         .await
-        .map_err(|()| ClientError::Network("the report broke off".into()))?
+        .map_err(|()| ClientError::Network("the answer broke off".into()))?
     {
         pending.extend(value.to_vec());
         while let Some(end) = pending.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = pending.drain(..=end).collect();
-            let line = serde_json::from_slice::<ReportLine>(&line)
+            let line = serde_json::from_slice::<T>(&line)
                 .map_err(|e| ClientError::Decode(e.to_string()))?;
             if !on_line(line) {
                 let _cancelled = reader.cancel();
@@ -805,6 +813,46 @@ pub async fn hygiene_report(
         }
     }
     Ok(())
+}
+
+/// One line of an effective-access answer read with `progress=true`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AccessLine {
+    /// `lists_read` of the `lists` known so far.
+    Progress {
+        lists_read: u32,
+        lists: u32,
+    },
+    Done {
+        access: admin_api::access::Access,
+    },
+    Failed {
+        status: u16,
+        error: ApiError,
+    },
+}
+
+/// Reads the effective access at `/api/v1{path}` (`path` may carry a query), telling `on_progress`
+/// how far the BFF has read as it goes.
+pub async fn access_with_progress(
+    path: &str,
+    on_progress: impl Fn(u32, u32),
+) -> Result<admin_api::access::Access, ClientError> {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let mut last = None;
+    lines::<AccessLine>(&format!("/api/v1{path}{separator}progress=true"), |line| {
+        match line {
+            AccessLine::Progress { lists_read, lists } => on_progress(lists_read, lists),
+            AccessLine::Done { access } => last = Some(Ok(access)),
+            AccessLine::Failed { status, error } => {
+                last = Some(Err(ClientError::Api { status, error }))
+            }
+        }
+        true
+    })
+    .await?;
+    last.unwrap_or_else(|| Err(ClientError::Network("the answer broke off".into())))
 }
 
 /// What `POST /api/hygiene/delete` takes: a finding as the report showed it.

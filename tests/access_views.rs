@@ -9,7 +9,7 @@ use admin_api::access::{Access, AccessRow, OrganizationRoleRow, Path};
 use common::{root, texts};
 use gatehouse_app::pages::access::{
     AccessFilter, AccessHonesty, AccessOf, AccessTable, OrganizationRolesTable, csv_href,
-    honesty_line, role_options, why,
+    honesty_line, reading_line, role_options, why,
 };
 use leptos::prelude::*;
 use leptos_router::params::ParamsMap;
@@ -249,5 +249,14 @@ async fn organization_roles_say_how_they_are_held() {
     assert_eq!(
         texts(&root, "td.how"),
         ["directly", "through group Support"]
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_loading_line_says_how_far_the_reading_is() {
+    assert_eq!(reading_line(None), "Reading who has access…");
+    assert_eq!(
+        reading_line(Some((12, 30))),
+        "Reading who has access… 12 of 30 lists read so far."
     );
 }

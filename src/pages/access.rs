@@ -274,18 +274,22 @@ pub fn csv_href(path: &str, filter: &AccessFilter) -> String {
     format!("/api/v1{path}?{}", admin_api::query::encode(pairs))
 }
 
-/// An effective-access answer being read: the BFF caches answers briefly, so Refresh asks it
-/// to read upstream again (`refresh=true`), while a first read may take the cached one.
+/// An effective-access answer being read, with how far the BFF has read (`progress=true`):
+/// the BFF keeps upstream's lists briefly, so Refresh asks it to read upstream again
+/// (`refresh=true`), while a first read may take what it has.
 #[derive(Debug, Clone, Copy)]
 pub struct AccessRead {
     pub load: Load<Access>,
     fresh: StoredValue<bool>,
+    /// `(lists read, lists known so far)` of the read under way.
+    pub progress: RwSignal<Option<(u32, u32)>>,
 }
 
 impl AccessRead {
     /// Reads the answer at `path` (a BFF path under `/api/v1`) now.
     pub fn new(path: String) -> Self {
         let fresh = StoredValue::new(false);
+        let progress = RwSignal::new(None);
         let load = Load::new(move || {
             let path = if fresh.get_value() {
                 fresh.set_value(false);
@@ -293,15 +297,33 @@ impl AccessRead {
             } else {
                 path.clone()
             };
-            async move { api::get::<Access>(&path).await }
+            progress.set(None);
+            async move {
+                api::access_with_progress(&path, move |read, of| {
+                    progress.try_set(Some((read, of)));
+                })
+                .await
+            }
         });
-        Self { load, fresh }
+        Self {
+            load,
+            fresh,
+            progress,
+        }
     }
 
     /// Reads upstream again.
     pub fn refresh(&self) {
         self.fresh.set_value(true);
         self.load.reload();
+    }
+}
+
+/// What the loading line says: how many of the lists known so far are read.
+pub fn reading_line(progress: Option<(u32, u32)>) -> String {
+    match progress {
+        None => "Reading who has access…".into(),
+        Some((read, of)) => format!("Reading who has access… {read} of {of} lists read so far."),
     }
 }
 
@@ -327,6 +349,7 @@ where
     let refresh = move |_| access.refresh();
     let load = access.load;
     let loading = load.loading;
+    let progress = access.progress;
     view! {
         <div class="toolbar">
             <button type="button" on:click=refresh disabled=move || loading.get()
@@ -335,8 +358,8 @@ where
             </button>
             <a href=csv download="" aria-label=format!("Download CSV of {label}")>"Download CSV"</a>
         </div>
-        {move || load.first_load().get().then(|| view! {
-            <p class="loading" aria-busy="true"><span class="spinner" aria-hidden="true"></span>"Reading who has access…"</p>
+        {move || loading.get().then(|| view! {
+            <p class="loading" aria-busy="true" role="status"><span class="spinner" aria-hidden="true"></span>{move || reading_line(progress.get())}</p>
         })}
         {move || load.error().get().map(|error| view! { <ErrorNotice error=error/> })}
         <div class="listing" aria-busy=move || loading.get().to_string()>

@@ -133,7 +133,7 @@ pub enum Subject {
 }
 
 /// What computing an answer may use.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Sources<'a> {
     pub upstream: &'a Upstream,
     pub journal: Option<&'a Journal>,
@@ -141,6 +141,16 @@ pub struct Sources<'a> {
     /// Bounds the answers reading upstream at once (shared with the key-hygiene report); an
     /// answer whose lists are all cached needs no turn.
     pub permits: &'a Arc<Semaphore>,
+    /// Where to say how far the reading is, as each list is read.
+    pub progress: Option<tokio::sync::mpsc::Sender<Progress>>,
+}
+
+/// How far an answer's reading is: `lists_read` of the `lists` known to be needed so far (more
+/// may be found as groups and projects are read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub lists_read: u32,
+    pub lists: u32,
 }
 
 /// The access of `subject`. `refresh` reads again what is older than [`REFRESH_AFTER`].
@@ -227,6 +237,7 @@ impl Reader<'_> {
         self.lists += 1;
         let items = self.fetch(path, paging).await?;
         self.read += 1;
+        self.report().await;
         decode(items)
     }
 
@@ -282,12 +293,12 @@ impl Reader<'_> {
                 }
             })
             .collect();
-        let results: Vec<Result<Arc<Vec<Value>>, AppError>> = futures_util::stream::iter(jobs)
-            .buffered(AT_ONCE)
-            .collect()
-            .await;
+        let mut results = futures_util::stream::iter(jobs).buffered(AT_ONCE);
         let mut out = Vec::with_capacity(lists.len());
-        for (list, result) in lists.into_iter().zip(results) {
+        for list in lists {
+            let Some(result) = results.next().await else {
+                break;
+            };
             let items = match result.and_then(decode) {
                 Ok(items) => {
                     self.read += 1;
@@ -302,8 +313,22 @@ impl Reader<'_> {
                 }
             };
             out.push((list.path, items));
+            self.report().await;
         }
         Ok(out)
+    }
+
+    /// Tells whoever watches how far the reading is (a closed channel is ignored: the answer is
+    /// still computed, and cached, for whoever asks next).
+    async fn report(&self) {
+        if let Some(progress) = &self.sources.progress {
+            let _gone = progress
+                .send(Progress {
+                    lists_read: self.read,
+                    lists: self.lists,
+                })
+                .await;
+        }
     }
 
     /// A list from the cache, or else from upstream (then cached).

@@ -621,3 +621,54 @@ async fn an_archived_project_has_no_access_to_show() {
     assert_eq!(legacy["archived"], true, "{legacy}");
     assert_eq!(legacy["rows"], serde_json::json!([]), "{legacy}");
 }
+
+#[tokio::test]
+async fn with_progress_the_answer_streams_how_far_it_has_read() {
+    let harness = Harness::new().await;
+    let (auditor, _) = harness.auditor().await;
+    let grace = format!("/api/v1/access/users/{}", user(&harness, 1));
+    let answer = harness
+        .get(&format!("{grace}?progress=true"), &auditor)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(header(&answer, "content-type"), "application/x-ndjson");
+    let lines: Vec<Value> = answer
+        .text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    let (last, steps) = lines.split_last().expect("lines");
+    assert_eq!(last["type"], "done", "{last}");
+    assert!(steps.len() >= 10, "a line per list read: {}", steps.len());
+    let mut read_before = 0;
+    for step in steps {
+        assert_eq!(step["type"], "progress", "{step}");
+        let (read, of) = (
+            step["lists_read"].as_u64().expect("read"),
+            step["lists"].as_u64().expect("lists"),
+        );
+        assert!(read > read_before && read <= of, "{step}");
+        read_before = read;
+    }
+    let done = &last["access"];
+    assert_eq!(done["lists_read"].as_u64(), Some(read_before), "{done}");
+    assert_eq!(done["complete"], true);
+    // The same answer as without progress (read from the cache now).
+    let whole = access_of(&harness, &auditor, &grace).await;
+    assert_eq!(done["rows"], whole["rows"]);
+
+    harness
+        .get(&format!("{grace}?progress=true&format=csv"), &auditor)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, None);
+    let unknown = harness
+        .get(
+            "/api/v1/access/users/user-nobodyatall?progress=true",
+            &auditor,
+        )
+        .await;
+    let failed: Value =
+        serde_json::from_str(unknown.text.lines().last().expect("a line")).expect("json");
+    assert_eq!(failed["type"], "failed", "{failed}");
+    assert_eq!(failed["status"], 404);
+}

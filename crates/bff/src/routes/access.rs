@@ -10,6 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::StreamExt;
 
 use super::proxy;
 use crate::access::{self, Subject};
@@ -27,6 +28,8 @@ pub fn router() -> Router<AppState> {
 struct Ask {
     csv: bool,
     refresh: bool,
+    /// Stream NDJSON: progress lines while reading, then the answer.
+    progress: bool,
     path: Option<AccessPath>,
     role: Option<String>,
 }
@@ -53,6 +56,16 @@ fn ask(raw: Option<&str>) -> Result<Ask, AppError> {
                 ));
             }
         };
+        let progress = match pairs.one("progress")?.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(ApiError::invalid_request(
+                    "'progress' must be true or false.",
+                    Some("progress"),
+                ));
+            }
+        };
         let path = pairs
             .one("path")?
             .map(|p| {
@@ -68,6 +81,7 @@ fn ask(raw: Option<&str>) -> Result<Ask, AppError> {
         Ok(Ask {
             csv,
             refresh,
+            progress,
             path,
             role,
         })
@@ -98,23 +112,107 @@ async fn answer(
     raw: Option<&str>,
 ) -> Result<Response, AppError> {
     let ask = ask(raw)?;
+    if ask.progress {
+        if ask.csv {
+            return Err(ApiError::invalid_request(
+                "'progress' streams JSON lines; a CSV comes whole.",
+                Some("progress"),
+            )
+            .into());
+        }
+        return Ok(streamed(state.clone(), subject, ask));
+    }
     let sources = access::Sources {
         upstream: &state.upstream,
         journal: state.journal.as_deref(),
         cache: &state.access,
         permits: &state.reports,
+        progress: None,
     };
-    let mut access = access::access(sources, &subject, ask.refresh).await?;
+    let access = filtered(access::access(sources, &subject, ask.refresh).await?, &ask);
+    if ask.csv {
+        return Ok(csv(&access));
+    }
+    Ok(axum::Json(access).into_response())
+}
+
+/// The rows the filters keep.
+fn filtered(mut access: Access, ask: &Ask) -> Access {
     access.rows.retain(|row| {
         ask.path.is_none_or(|path| row.path == path)
             && ask.role.as_deref().is_none_or(|role| {
                 row.role.as_deref() == Some(role) || row.role_name.as_deref() == Some(role)
             })
     });
-    if ask.csv {
-        return Ok(csv(&access));
-    }
-    Ok(axum::Json(access).into_response())
+    access
+}
+
+/// One line of a streamed answer (`progress=true`, NDJSON).
+#[derive(Debug, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Line {
+    /// `lists_read` of the `lists` known so far.
+    Progress(access::Progress),
+    /// The answer.
+    Done { access: Access },
+    /// No answer: upstream's error, in its words, and the status it would have had.
+    Failed { status: u16, error: ApiError },
+}
+
+/// The answer as NDJSON: a `progress` line as each list is read, then `done` or `failed`. The
+/// reading goes on if the browser leaves (what it read is cached for the next ask).
+fn streamed(state: AppState, subject: Subject, ask: Ask) -> Response {
+    let (lines, receiver) = tokio::sync::mpsc::channel::<Line>(16);
+    let (progress, mut steps) = tokio::sync::mpsc::channel::<access::Progress>(16);
+    tokio::spawn(async move {
+        let relay = {
+            let lines = lines.clone();
+            tokio::spawn(async move {
+                while let Some(step) = steps.recv().await {
+                    if lines.send(Line::Progress(step)).await.is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        let sources = access::Sources {
+            upstream: &state.upstream,
+            journal: state.journal.as_deref(),
+            cache: &state.access,
+            permits: &state.reports,
+            progress: Some(progress),
+        };
+        let result = access::access(sources, &subject, ask.refresh).await;
+        // Every progress line goes out before the last one.
+        let _relayed = relay.await;
+        let last = match result {
+            Ok(access) => Line::Done {
+                access: filtered(access, &ask),
+            },
+            Err(error) => Line::Failed {
+                status: error.status.as_u16(),
+                error: error.error,
+            },
+        };
+        let _gone = lines.send(last).await;
+    });
+    // Fused, as every streamed body here: nothing may poll `unfold` after its end.
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let line = receiver.recv().await?;
+        let mut bytes = serde_json::to_vec(&line).unwrap_or_default();
+        bytes.push(b'\n');
+        Some((
+            Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(bytes)),
+            receiver,
+        ))
+    })
+    .fuse();
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    response
 }
 
 /// Why a row reaches its project, in words.
