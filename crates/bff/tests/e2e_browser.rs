@@ -2213,6 +2213,11 @@ async fn no_page_logs_a_console_error() {
         ("/audit-log".into(), "li.event"),
         ("/journal".into(), "main h1"),
         ("/tokens".into(), "main h1"),
+        ("/groups".into(), "tbody tr"),
+        (format!("/groups/{}", sandbox::seeded::PLATFORM), "tbody tr"),
+        ("/roles".into(), "tbody tr"),
+        (format!("/projects/{project}/groups"), "tbody tr"),
+        (format!("/projects/{project}/access"), "tbody tr"),
     ] {
         show(
             &client,
