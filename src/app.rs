@@ -17,7 +17,8 @@ use crate::pages::{
 /// The pages most people visit least, and the heaviest, load their code when first visited, in
 /// a release build split by `scripts/split.sh` (`--cfg gatehouse_split`): the audit log and an
 /// audit event (sentences, chart, timeline), key hygiene, offboarding, the journal and tokens,
-/// and the access pages (groups, a group, roles, a user's effective access).
+/// and the access pages (groups, a group, roles, a user's effective access, and the project's
+/// Groups and Access tabs: eager, they cost every page 35 KB).
 /// The shell and the resource pages come first. wasm-split puts each lazy page's own code in a
 /// chunk and the code several of them share in chunks of their own. Measured
 /// (`cargo bench -p gatehouse --bench wire`): every page lazy made a cold `/users` 4% smaller
@@ -59,6 +60,8 @@ mod lazy {
         Group => pages::GroupPage();
         Roles => pages::RolesPage();
         User => pages::UserPage();
+        ProjectGroups => pages::project::groups_route();
+        ProjectAccess => pages::project::access_route();
     }
 }
 
@@ -160,8 +163,8 @@ fn Shell() -> impl IntoView {
                 <ParentRoute path=path!("/projects/:id") view=ProjectPage>
                     <Route path=path!("") view=project::members_route/>
                     <Route path=path!("members") view=project::members_route/>
-                    <Route path=path!("groups") view=project::groups_route/>
-                    <Route path=path!("access") view=project::access_route/>
+                    <Route path=path!("groups") view={page!(ProjectGroups, project::groups_route)}/>
+                    <Route path=path!("access") view={page!(ProjectAccess, project::access_route)}/>
                     <Route path=path!("service-accounts") view=project::service_accounts_route/>
                     <Route path=path!("api-keys") view=project::api_keys_route/>
                     <Route path=path!("rate-limits") view=project::rate_limits_route/>

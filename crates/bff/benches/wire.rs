@@ -182,6 +182,9 @@ async fn main() {
     for (path, selector, budget) in [
         ("/users", "tbody tr", USERS_BUDGET),
         ("/audit-log", "li.event", AUDIT_LOG_BUDGET),
+        // Lazy pages of #16: the shell and their own chunks.
+        ("/groups", "tbody tr", USERS_BUDGET),
+        ("/roles", "tbody tr", USERS_BUDGET),
     ] {
         let load = cold_load(&webdriver, &url, &cookie, path, selector).await;
         let figures = &load["figures"];
