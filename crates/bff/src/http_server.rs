@@ -76,6 +76,50 @@ impl Drop for Place {
     }
 }
 
+/// A request body that must arrive whole within a deadline from the request's start.
+/// tower-http's `RequestBodyTimeout` restarts at every frame (an idle timeout), so a body that
+/// drips one byte just inside it is never cut off; this deadline never restarts. Written here
+/// because neither tower-http nor http-body-util has a total deadline for a body.
+struct DeadlineBody {
+    inner: axum::body::Body,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl DeadlineBody {
+    fn new(inner: axum::body::Body, limit: Duration) -> Self {
+        Self {
+            inner,
+            deadline: Box::pin(tokio::time::sleep(limit)),
+        }
+    }
+}
+
+impl hyper::body::Body for DeadlineBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(Some(Err(axum::Error::new(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the request body did not arrive in time",
+            )))));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 /// How long shutdown waits for open requests before giving up on them.
 pub const DRAIN: Duration = Duration::from_secs(30);
 
@@ -93,7 +137,12 @@ pub async fn run(
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let per_client = Arc::new(PerClient::default());
-    let app = app.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
+    let body_timeout = limits.body_timeout;
+    let app = app.layer(RequestBodyTimeoutLayer::new(body_timeout)).layer(
+        tower::util::MapRequestLayer::new(move |request: axum::extract::Request| {
+            request.map(|body| axum::body::Body::new(DeadlineBody::new(body, body_timeout)))
+        }),
+    );
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())

@@ -400,6 +400,40 @@ async fn a_trickling_body_is_cut_off() {
     println!("a trickling body was cut off after {took:?}");
 }
 
+/// A body dripping faster than the body timeout, one byte a second: each byte would restart an
+/// idle timeout, so only a deadline for the whole body ends it.
+#[tokio::test]
+async fn a_body_dripping_faster_than_the_timeout_is_cut_off_at_the_deadline() {
+    let portal = start(&["--body-timeout", "2s"]);
+    let mut slow = connect_from(OUTSIDER_IP, portal.addr).await;
+    slow.write_all(
+        b"POST /api/session HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{",
+    )
+    .await
+    .expect("headers");
+    let started = Instant::now();
+    let mut buffer = [0_u8; 1024];
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(6),
+            "a body dripping a byte a second is still open after 6 s (its deadline is 2 s)"
+        );
+        match tokio::time::timeout(Duration::from_secs(1), slow.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => break,
+            Ok(Ok(_)) => {}
+            Err(_) => {
+                if slow.write_all(b" ").await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    println!(
+        "a body dripping a byte a second was cut off after {:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn one_address_cannot_take_every_connection() {
     let portal = start(&["--max-connections-per-client", "2"]);
