@@ -55,16 +55,7 @@ impl ListProjectsQuery {
     /// Reads the query, leaving unknown parameters in `pairs`.
     pub fn take_from(pairs: &mut QueryPairs) -> Result<Self, ApiError> {
         let paging = Paging::take_from(pairs)?;
-        let include_archived = match pairs.one("include_archived")?.as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(ApiError::invalid_request(
-                    format!("Invalid 'include_archived': '{other}'. Use true or false."),
-                    Some("include_archived"),
-                ));
-            }
-        };
+        let include_archived = pairs.flag("include_archived")?;
         Ok(Self {
             paging,
             include_archived,

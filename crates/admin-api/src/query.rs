@@ -74,6 +74,18 @@ impl QueryPairs {
             .transpose()
     }
 
+    /// Takes a `true`/`false` parameter (absent is `false`).
+    pub fn flag(&mut self, name: &str) -> Result<bool, ApiError> {
+        match self.one(name)?.as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(ApiError::invalid_request(
+                format!("Invalid '{name}': '{other}'. Use true or false."),
+                Some(name),
+            )),
+        }
+    }
+
     /// Takes `limit`, checking upstream's range.
     pub fn limit(&mut self) -> Result<u32, ApiError> {
         match self.integer("limit")? {

@@ -46,26 +46,8 @@ fn ask(raw: Option<&str>) -> Result<Ask, AppError> {
                 ));
             }
         };
-        let refresh = match pairs.one("refresh")?.as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => {
-                return Err(ApiError::invalid_request(
-                    "'refresh' must be true or false.",
-                    Some("refresh"),
-                ));
-            }
-        };
-        let progress = match pairs.one("progress")?.as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => {
-                return Err(ApiError::invalid_request(
-                    "'progress' must be true or false.",
-                    Some("progress"),
-                ));
-            }
-        };
+        let refresh = pairs.flag("refresh")?;
+        let progress = pairs.flag("progress")?;
         let path = pairs
             .one("path")?
             .map(|p| {
@@ -220,14 +202,13 @@ pub fn why(row: &AccessRow) -> String {
     match row.path {
         AccessPath::Owner => "as an organization owner".to_owned(),
         AccessPath::Direct => "directly".to_owned(),
-        AccessPath::Group => format!(
-            "through group {}",
-            row.group_name
-                .as_deref()
-                .or(row.group_id.as_deref())
-                .unwrap_or("?")
-        ),
+        AccessPath::Group => through(row.group_name.as_deref(), row.group_id.as_deref()),
     }
+}
+
+/// "through group G", by its name where known.
+fn through(name: Option<&str>, id: Option<&str>) -> String {
+    format!("through group {}", name.or(id).unwrap_or("?"))
 }
 
 /// One row per path to a project, then (for a user) one per organization role. The file's
@@ -268,11 +249,8 @@ fn csv(access: &Access) -> Response {
         let _ = writer.write_record(record.map(super::export::neutralise));
     }
     for role in &access.organization_roles {
-        let how = match (&role.path, &role.group_name, &role.group_id) {
-            (AccessPath::Group, name, id) => format!(
-                "through group {}",
-                name.as_deref().or(id.as_deref()).unwrap_or("?")
-            ),
+        let how = match role.path {
+            AccessPath::Group => through(role.group_name.as_deref(), role.group_id.as_deref()),
             _ => "directly".to_owned(),
         };
         let record = [
